@@ -1,1 +1,22 @@
-fn main() {}
+//! `cargo xtask`: the runtime cascade and the project's own automation.
+//!
+//! See <https://github.com/matklad/cargo-xtask>. Every task is a subcommand; `--help` on each one
+//! shows its flags and examples.
+
+mod ci;
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

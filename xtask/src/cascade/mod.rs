@@ -1,0 +1,3 @@
+//! The cascade: observe each consumer, plan one action, apply it.
+
+pub mod plan;

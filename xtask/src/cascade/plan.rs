@@ -1,0 +1,578 @@
+//! Planning: a pure function from what was observed of one consumer to the next action.
+//!
+//! The applier observes a little, asks [`plan`], and either observes more
+//! ([`Action::Observe`]), writes, or stops. No I/O happens here, so every seeded state and every
+//! race is a plain unit test.
+
+use crate::{
+    repo::RepoName,
+    requirements::{PinRewrite, rewrite_pin, rewrite_version_file},
+    version::RuntimeVersion,
+};
+
+/// Files larger than this are not read as a version file.
+pub const MAX_VERSION_FILE_BYTES: usize = 1024 * 1024;
+
+/// What the cascade is propagating.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The release.
+    pub version: RuntimeVersion,
+    /// The runtime's package name in requirements files.
+    pub package: String,
+    /// The version file's path.
+    pub version_file: String,
+    /// The requirements file's path.
+    pub requirements_file: String,
+}
+
+impl Target {
+    /// `bump/runtime-X.Y.Z`.
+    pub fn branch(&self) -> String {
+        self.version.bump_branch()
+    }
+
+    /// The first line of the bump commit's message; it marks a branch as ours.
+    pub fn commit_subject(&self) -> String {
+        format!("Bump {} to {}", self.package, self.version)
+    }
+}
+
+/// A file as read from Gitea.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObservedFile {
+    /// The blob sha, sent back as the write's precondition.
+    pub sha: String,
+    /// The decoded content.
+    pub bytes: Vec<u8>,
+}
+
+/// The state of a bump pull request found by base and head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PullState {
+    /// Open.
+    Open,
+    /// Closed without merging.
+    Closed,
+    /// Merged.
+    Merged,
+}
+
+/// A bump pull request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullRef {
+    /// Its number.
+    pub number: u64,
+    /// Its web URL.
+    pub url: String,
+    /// Its state.
+    pub state: PullState,
+}
+
+/// What exists at `bump/runtime-X.Y.Z`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BranchState {
+    /// No such branch.
+    Absent,
+    /// The branch holds exactly our change.
+    Ours,
+    /// The branch holds something else; the reason says what.
+    Foreign(String),
+}
+
+/// Everything known about one consumer so far.
+#[derive(Clone, Debug)]
+pub struct Observation {
+    /// The repository.
+    pub repo: RepoName,
+    /// Its default branch.
+    pub default_branch: String,
+    /// Archived repositories are read-only.
+    pub archived: bool,
+    /// A repository without commits.
+    pub empty: bool,
+    /// The version file on the default branch; `None` when missing.
+    pub version_file: Option<ObservedFile>,
+    /// The requirements file on the default branch; `None` when missing.
+    pub requirements: Option<ObservedFile>,
+    /// The bump PR: `None` until looked up, `Some(None)` when there is none.
+    pub bump_pull: Option<Option<PullRef>>,
+    /// The bump branch: `None` until looked up.
+    pub bump_branch: Option<BranchState>,
+}
+
+/// What the applier needs to learn before the plan can go on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// Any pull request from the bump branch into the default branch.
+    BumpPull,
+    /// Whether the bump branch exists, and whether it is ours.
+    BumpBranch,
+}
+
+/// Where a consumer ends up without writing anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// The default branch already has the version.
+    UpToDate,
+    /// An open bump PR exists.
+    Proposed(PullRef),
+    /// A bump PR was closed without merging (or merged and reverted): not reopened.
+    Declined(PullRef, String),
+    /// The bump branch has changes that are not ours: never overwritten.
+    Conflict(String),
+    /// Not a target: archived, empty, no version file, or ahead.
+    Skipped(String),
+    /// A target that cannot be bumped until a human fixes it.
+    Failed(String),
+}
+
+/// The commit that creates the bump branch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BumpCommit {
+    /// The version the consumer had.
+    pub old_version: String,
+    /// Files to update: path, precondition blob sha, new content.
+    pub files: Vec<FileUpdate>,
+    /// Something the report should say (a requirements file left alone).
+    pub note: Option<String>,
+}
+
+/// One file of the bump commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileUpdate {
+    /// Path in the repository.
+    pub path: String,
+    /// The blob sha it must still have on the default branch.
+    pub sha: String,
+    /// The new content.
+    pub content: Vec<u8>,
+}
+
+/// The next step for one consumer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Learn more, then plan again.
+    Observe(Lookup),
+    /// Stop here.
+    Settle(Settled),
+    /// Write the bump commit on a new branch, then open the PR.
+    Create(BumpCommit),
+    /// The branch is ours but has no open PR (the orphan of the incident): open the PR.
+    Adopt {
+        /// The version the consumer had.
+        old_version: String,
+    },
+}
+
+/// Whether the bump branch is looked up before writing (dry runs) or learned from the write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BranchProbe {
+    /// Apply mode: the write's 422 "branch already exists" says it; no call is spent.
+    FromWrite,
+    /// Dry run: spend one look-up, since nothing is written.
+    LookUp,
+}
+
+/// Decides the next action for one consumer.
+pub fn plan(obs: &Observation, target: &Target, probe: BranchProbe) -> Action {
+    if obs.archived {
+        return skip("archived");
+    }
+    if obs.empty {
+        return skip("empty repository");
+    }
+    let Some(version_file) = &obs.version_file else {
+        return skip(&format!(
+            "no {} on {}",
+            target.version_file, obs.default_branch
+        ));
+    };
+    let current = match read_version(&version_file.bytes, &target.version_file) {
+        Ok(v) => v,
+        Err(reason) => return Action::Settle(Settled::Failed(reason)),
+    };
+    if current == target.version {
+        return Action::Settle(Settled::UpToDate);
+    }
+    if current > target.version {
+        return skip(&format!(
+            "ahead: has {current}, newer than {}",
+            target.version
+        ));
+    }
+    let pull = match &obs.bump_pull {
+        None => return Action::Observe(Lookup::BumpPull),
+        Some(pull) => pull,
+    };
+    match pull {
+        Some(pr) if pr.state == PullState::Open => {
+            return Action::Settle(Settled::Proposed(pr.clone()));
+        }
+        Some(pr) if pr.state == PullState::Closed => {
+            let why = format!("PR #{} was closed without merging; not reopened", pr.number);
+            return Action::Settle(Settled::Declined(pr.clone(), why));
+        }
+        Some(pr) => {
+            let why = format!(
+                "PR #{} was merged but {} is behind again (reverted?); not reopened",
+                pr.number, obs.default_branch
+            );
+            return Action::Settle(Settled::Declined(pr.clone(), why));
+        }
+        None => {}
+    }
+    match (&obs.bump_branch, probe) {
+        (Some(BranchState::Ours), _) => Action::Adopt {
+            old_version: current.to_string(),
+        },
+        (Some(BranchState::Foreign(why)), _) => Action::Settle(Settled::Conflict(format!(
+            "{} exists with changes that are not ours ({why}); never overwritten",
+            target.branch()
+        ))),
+        (None, BranchProbe::LookUp) => Action::Observe(Lookup::BumpBranch),
+        (Some(BranchState::Absent), _) | (None, BranchProbe::FromWrite) => {
+            let (files, note) = desired_files(version_file, obs.requirements.as_ref(), target);
+            Action::Create(BumpCommit {
+                old_version: current.to_string(),
+                files,
+                note,
+            })
+        }
+    }
+}
+
+/// The files the bump writes, given the default branch's files, and a note when the
+/// requirements file is left alone.
+pub fn desired_files(
+    version_file: &ObservedFile,
+    requirements: Option<&ObservedFile>,
+    target: &Target,
+) -> (Vec<FileUpdate>, Option<String>) {
+    let version = target.version.to_string();
+    let mut files = vec![FileUpdate {
+        path: target.version_file.clone(),
+        sha: version_file.sha.clone(),
+        content: rewrite_version_file(&version_file.bytes, &version),
+    }];
+    let name = &target.requirements_file;
+    let note = match requirements {
+        None => Some(format!("no {name}; only {} bumped", target.version_file)),
+        Some(req) => match rewrite_pin(&req.bytes, &target.package, &version) {
+            PinRewrite::Rewritten(content) => {
+                files.push(FileUpdate {
+                    path: name.clone(),
+                    sha: req.sha.clone(),
+                    content,
+                });
+                None
+            }
+            PinRewrite::AlreadyCurrent => None,
+            PinRewrite::NoPin => Some(format!(
+                "{name} has no {}== pin; left alone",
+                target.package
+            )),
+            PinRewrite::OtherSpecifier(spec) => Some(format!(
+                "{name} requires {} with {spec:?}, not an == pin; left alone",
+                target.package
+            )),
+            PinRewrite::NotUtf8 => Some(format!("{name} is not UTF-8; left alone")),
+        },
+    };
+    (files, note)
+}
+
+/// Compares an existing bump branch with the change we would make.
+///
+/// `branch_files` are the version and requirements files on the bump branch, in that order.
+pub fn classify_branch(
+    desired: &[FileUpdate],
+    branch_files: &[Option<Vec<u8>>],
+    head_subject: &str,
+    target: &Target,
+) -> BranchState {
+    for update in desired {
+        let on_branch = if update.path == target.version_file {
+            branch_files.first()
+        } else {
+            branch_files.get(1)
+        };
+        if on_branch.and_then(Option::as_ref) != Some(&update.content) {
+            return BranchState::Foreign(format!("{} differs from the bump", update.path));
+        }
+    }
+    if head_subject.trim() != target.commit_subject() {
+        return BranchState::Foreign(format!("its last commit is {:?}", shorten(head_subject)));
+    }
+    BranchState::Ours
+}
+
+/// Reads a version file's content as a strict semver version.
+///
+/// # Errors
+///
+/// A one-line reason naming the file.
+pub fn read_version(bytes: &[u8], file: &str) -> Result<RuntimeVersion, String> {
+    if bytes.len() > MAX_VERSION_FILE_BYTES {
+        return Err(format!(
+            "{file} is {} bytes, over 1 MiB; it should hold one version",
+            bytes.len()
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| format!("{file} is not UTF-8 text"))?;
+    RuntimeVersion::parse(text).map_err(|err| format!("{file}: {err}"))
+}
+
+fn skip(reason: &str) -> Action {
+    Action::Settle(Settled::Skipped(reason.to_owned()))
+}
+
+fn shorten(text: &str) -> String {
+    let first_line = text.lines().next().unwrap_or_default();
+    first_line.chars().take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target() -> Target {
+        Target {
+            version: RuntimeVersion::parse("1.5.0").unwrap(),
+            package: "platform-runtime".to_owned(),
+            version_file: "runtime-version".to_owned(),
+            requirements_file: "requirements.txt".to_owned(),
+        }
+    }
+
+    fn file(content: &str) -> Option<ObservedFile> {
+        Some(ObservedFile {
+            sha: format!("sha-of-{}", content.len()),
+            bytes: content.as_bytes().to_vec(),
+        })
+    }
+
+    fn behind() -> Observation {
+        Observation {
+            repo: RepoName::parse("platform/svc").unwrap(),
+            default_branch: "main".to_owned(),
+            archived: false,
+            empty: false,
+            version_file: file("1.4.2\n"),
+            requirements: file("flask==3\nplatform-runtime==1.4.2\n"),
+            bump_pull: None,
+            bump_branch: None,
+        }
+    }
+
+    fn pull(state: PullState) -> Option<Option<PullRef>> {
+        Some(Some(PullRef {
+            number: 7,
+            url: "http://g/platform/svc/pulls/7".to_owned(),
+            state,
+        }))
+    }
+
+    fn plan_apply(obs: &Observation) -> Action {
+        plan(obs, &target(), BranchProbe::FromWrite)
+    }
+
+    #[test]
+    fn up_to_date_needs_no_pr_lookup() {
+        let obs = Observation {
+            version_file: file("1.5.0\n"),
+            ..behind()
+        };
+        assert_eq!(plan_apply(&obs), Action::Settle(Settled::UpToDate));
+    }
+
+    #[test]
+    fn behind_asks_for_the_pr_lookup_first() {
+        assert_eq!(plan_apply(&behind()), Action::Observe(Lookup::BumpPull));
+    }
+
+    #[test]
+    fn behind_without_pr_creates_one_commit_with_both_files() {
+        let obs = Observation {
+            bump_pull: Some(None),
+            ..behind()
+        };
+        let Action::Create(commit) = plan_apply(&obs) else {
+            panic!("expected create");
+        };
+        assert_eq!(commit.old_version, "1.4.2");
+        assert_eq!(commit.note, None);
+        let contents: Vec<_> = commit
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.content.as_slice()))
+            .collect();
+        assert_eq!(
+            contents,
+            [
+                ("runtime-version", b"1.5.0\n".as_slice()),
+                (
+                    "requirements.txt",
+                    b"flask==3\nplatform-runtime==1.5.0\n".as_slice()
+                )
+            ]
+        );
+        assert_eq!(commit.files[0].sha, "sha-of-6");
+    }
+
+    #[test]
+    fn open_pr_is_proposed_closed_is_declined() {
+        let open = Observation {
+            bump_pull: pull(PullState::Open),
+            ..behind()
+        };
+        assert!(
+            matches!(plan_apply(&open), Action::Settle(Settled::Proposed(pr)) if pr.number == 7)
+        );
+        for state in [PullState::Closed, PullState::Merged] {
+            let obs = Observation {
+                bump_pull: pull(state),
+                ..behind()
+            };
+            assert!(matches!(
+                plan_apply(&obs),
+                Action::Settle(Settled::Declined(..))
+            ));
+        }
+    }
+
+    #[test]
+    fn our_orphan_branch_is_adopted_a_foreign_one_is_a_conflict() {
+        let orphan = Observation {
+            bump_pull: Some(None),
+            bump_branch: Some(BranchState::Ours),
+            ..behind()
+        };
+        assert!(matches!(plan_apply(&orphan), Action::Adopt { .. }));
+        let foreign = Observation {
+            bump_branch: Some(BranchState::Foreign("x".to_owned())),
+            ..orphan
+        };
+        assert!(matches!(
+            plan_apply(&foreign),
+            Action::Settle(Settled::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn dry_run_looks_the_branch_up_before_deciding() {
+        let obs = Observation {
+            bump_pull: Some(None),
+            ..behind()
+        };
+        assert_eq!(
+            plan(&obs, &target(), BranchProbe::LookUp),
+            Action::Observe(Lookup::BumpBranch)
+        );
+    }
+
+    #[test]
+    fn archived_empty_missing_and_ahead_are_skipped() {
+        let cases = [
+            Observation {
+                archived: true,
+                ..behind()
+            },
+            Observation {
+                empty: true,
+                ..behind()
+            },
+            Observation {
+                version_file: None,
+                ..behind()
+            },
+            Observation {
+                version_file: file("2.0.0\n"),
+                ..behind()
+            },
+        ];
+        for obs in cases {
+            assert!(
+                matches!(plan_apply(&obs), Action::Settle(Settled::Skipped(_))),
+                "{obs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unreadable_version_files_fail_with_a_reason() {
+        let huge = "1".repeat(MAX_VERSION_FILE_BYTES + 1);
+        for (content, expected) in [
+            ("v1.2.3\n", "not a strict semver"),
+            ("", "not a strict semver"),
+            (huge.as_str(), "over 1 MiB"),
+        ] {
+            let obs = Observation {
+                version_file: file(content),
+                ..behind()
+            };
+            match plan_apply(&obs) {
+                Action::Settle(Settled::Failed(reason)) => {
+                    assert!(reason.contains(expected), "{reason}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let not_utf8 = Observation {
+            version_file: Some(ObservedFile {
+                sha: "s".to_owned(),
+                bytes: vec![0xff, 0xfe],
+            }),
+            ..behind()
+        };
+        assert!(
+            matches!(plan_apply(&not_utf8), Action::Settle(Settled::Failed(r)) if r.contains("UTF-8"))
+        );
+    }
+
+    #[test]
+    fn requirements_without_pin_bumps_only_the_version_file_and_says_so() {
+        let obs = Observation {
+            requirements: file("platform-runtime>=1.4\n"),
+            bump_pull: Some(None),
+            ..behind()
+        };
+        let Action::Create(commit) = plan_apply(&obs) else {
+            panic!("expected create");
+        };
+        assert_eq!(commit.files.len(), 1);
+        assert!(commit.note.unwrap().contains("not an == pin"));
+    }
+
+    #[test]
+    fn branch_is_ours_only_with_exact_files_and_our_commit() {
+        let obs = Observation {
+            bump_pull: Some(None),
+            ..behind()
+        };
+        let Action::Create(commit) = plan_apply(&obs) else {
+            panic!("expected create");
+        };
+        let exact = vec![
+            Some(b"1.5.0\n".to_vec()),
+            Some(b"flask==3\nplatform-runtime==1.5.0\n".to_vec()),
+        ];
+        let subject = target().commit_subject();
+        assert_eq!(
+            classify_branch(&commit.files, &exact, &subject, &target()),
+            BranchState::Ours
+        );
+        let edited = vec![
+            exact[0].clone(),
+            Some(b"flask==3\nplatform-runtime==1.5.0\nx==1\n".to_vec()),
+        ];
+        assert!(matches!(
+            classify_branch(&commit.files, &edited, &subject, &target()),
+            BranchState::Foreign(_)
+        ));
+        assert!(matches!(
+            classify_branch(&commit.files, &exact, "WIP: try 1.5.0", &target()),
+            BranchState::Foreign(_)
+        ));
+    }
+}
