@@ -4,6 +4,7 @@
 //! and maps outcomes to exit codes.
 
 pub mod cascade;
+pub mod lint;
 pub mod repo;
 pub mod requirements;
 pub mod version;

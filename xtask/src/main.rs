@@ -5,6 +5,7 @@
 
 mod ci;
 mod cli;
+mod lint_cmd;
 
 use std::process::ExitCode;
 
