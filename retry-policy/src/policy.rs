@@ -1,0 +1,595 @@
+//! The policy: how many retries, how long to wait before each, and when to stop.
+//!
+//! Everything here is a plain function of its arguments. The caller passes the elapsed time, the
+//! `Retry-After` hint and the random source, so the same inputs always give the same decision.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::classify::Class;
+use crate::random::RandomSource;
+
+/// How a scheduled delay is spread out, so that many clients do not retry in lockstep.
+///
+/// Each variant states the range the delay `d` of the schedule is drawn from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Jitter {
+    /// Exactly `d`: the schedule is 1 s, 2 s, 4 s, ... with the defaults.
+    #[default]
+    None,
+    /// Uniform in `[0, d]` ("full jitter").
+    Full,
+    /// Uniform in `[d / 2, d]` ("equal jitter"): at least half the schedule, never more than it.
+    Equal,
+}
+
+/// A validated retry policy: a pure description that never reads a clock or sleeps.
+///
+/// # Default
+///
+/// - `max_retries`: 3, so at most 4 calls;
+/// - `base_delay`: 1 s, `factor`: 2, `cap`: 30 s, so the schedule is 1 s, 2 s, 4 s, 8 s, 16 s,
+///   30 s, 30 s, ...;
+/// - `jitter`: [`Jitter::None`];
+/// - `total_budget`: none;
+/// - `attempt_timeout`: 30 s.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use retry_policy::Policy;
+///
+/// let policy = Policy::builder().max_retries(5).build()?;
+/// let schedule: Vec<u64> = (0..5).map(|n| policy.backoff(n).as_secs()).collect();
+/// assert_eq!(schedule, [1, 2, 4, 8, 16]);
+/// # Ok::<(), retry_policy::PolicyError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    max_retries: u32,
+    base_delay: Duration,
+    factor: u32,
+    cap: Duration,
+    jitter: Jitter,
+    total_budget: Option<Duration>,
+    attempt_timeout: Duration,
+}
+
+/// Builds a [`Policy`]; starts from the defaults listed on [`Policy`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct PolicyBuilder {
+    policy: Policy,
+}
+
+/// Why a [`PolicyBuilder`] refused its values.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The base delay was zero, which would retry in a tight loop.
+    #[error("the base delay must be greater than zero")]
+    ZeroBaseDelay,
+    /// The factor was zero, which would make every delay after the first zero.
+    #[error("the backoff factor must be at least 1")]
+    ZeroFactor,
+    /// The cap was below the base delay.
+    #[error("the cap ({cap:?}) must not be below the base delay ({base:?})")]
+    CapBelowBase {
+        /// The base delay given.
+        base: Duration,
+        /// The cap given.
+        cap: Duration,
+    },
+    /// The per-attempt timeout was zero, so no attempt could ever finish.
+    #[error("the attempt timeout must be greater than zero")]
+    ZeroAttemptTimeout,
+    /// The total time budget was zero; leave it unset to have no budget.
+    #[error("the total time budget must be greater than zero (leave it unset for none)")]
+    ZeroTotalBudget,
+}
+
+/// What the policy needs to know about the attempt that just finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AttemptContext {
+    /// How many retries came before this attempt: 0 for the first call.
+    pub retries: u32,
+    /// Time since the first attempt started, as measured by the caller's clock.
+    pub elapsed: Duration,
+    /// The server's `Retry-After`, already turned into a duration by the caller.
+    pub retry_after: Option<Duration>,
+}
+
+/// What to do after an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Wait `delay`, then try again.
+    Retry {
+        /// How long to wait before the next attempt.
+        delay: Duration,
+    },
+    /// Return the outcome of this attempt as it is.
+    Stop(StopReason),
+}
+
+/// Why the attempts stopped; reported with every outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StopReason {
+    /// The last attempt succeeded.
+    Succeeded,
+    /// The last attempt failed in a way the classifier does not retry.
+    NotRetriable,
+    /// The last attempt was retriable, but `max_retries` retries were already made.
+    RetriesExhausted,
+    /// The next retry would have started after the total time budget.
+    TimeBudgetExhausted,
+    /// The shared [`RetryBudget`](crate::RetryBudget) had nothing left to withdraw.
+    RetryBudgetExhausted,
+}
+
+impl Policy {
+    /// Starts a builder from the defaults.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder {
+            policy: Policy::default(),
+        }
+    }
+
+    /// Starts a builder from this policy's values, to change a few of them.
+    pub fn to_builder(&self) -> PolicyBuilder {
+        PolicyBuilder {
+            policy: self.clone(),
+        }
+    }
+
+    /// The most retries after the first call; at most `max_retries + 1` calls are made.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The delay before the first retry.
+    pub fn base_delay(&self) -> Duration {
+        self.base_delay
+    }
+
+    /// Each delay is the previous one times this factor, up to the cap.
+    pub fn factor(&self) -> u32 {
+        self.factor
+    }
+
+    /// No delay, including one asked for by `Retry-After`, is ever longer than this.
+    pub fn cap(&self) -> Duration {
+        self.cap
+    }
+
+    /// How scheduled delays are spread out.
+    pub fn jitter(&self) -> Jitter {
+        self.jitter
+    }
+
+    /// The most time from the first attempt to the start of the last retry, if limited.
+    pub fn total_budget(&self) -> Option<Duration> {
+        self.total_budget
+    }
+
+    /// How long one attempt may take; adapters apply it as the request timeout.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout
+    }
+
+    /// The unjittered delay before retry number `retry` (0-based): `base * factor^retry`, capped.
+    ///
+    /// Saturating: it never overflows or panics, for any `retry`.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        if self.factor == 1 {
+            return self.base_delay;
+        }
+        // With a factor of at least 2 the delay reaches any cap within about 100 steps.
+        let mut delay = self.base_delay;
+        for _ in 0..retry {
+            if delay >= self.cap {
+                break;
+            }
+            delay = delay.saturating_mul(self.factor);
+        }
+        delay.min(self.cap)
+    }
+
+    /// The delay before retry number `retry`: the jittered schedule, raised to `retry_after`
+    /// when that is longer, and never above the cap.
+    ///
+    /// Draws from `rng` only when the policy has jitter.
+    pub fn delay(
+        &self,
+        retry: u32,
+        retry_after: Option<Duration>,
+        rng: &mut dyn RandomSource,
+    ) -> Duration {
+        let scheduled = self.jitter.apply(self.backoff(retry), rng);
+        match retry_after {
+            Some(hint) => scheduled.max(hint.min(self.cap)),
+            None => scheduled,
+        }
+    }
+
+    /// Decides what to do after an attempt that the classifier judged `class`.
+    ///
+    /// A retriable attempt is retried unless `max_retries` retries were already made or the
+    /// delay would take the next attempt past the total time budget.
+    pub fn decide(
+        &self,
+        ctx: &AttemptContext,
+        class: Class,
+        rng: &mut dyn RandomSource,
+    ) -> Decision {
+        match class {
+            Class::Success => return Decision::Stop(StopReason::Succeeded),
+            Class::Final => return Decision::Stop(StopReason::NotRetriable),
+            Class::Retriable => {}
+        }
+        if ctx.retries >= self.max_retries {
+            return Decision::Stop(StopReason::RetriesExhausted);
+        }
+        let delay = self.delay(ctx.retries, ctx.retry_after, rng);
+        if let Some(budget) = self.total_budget
+            && ctx.elapsed.saturating_add(delay) > budget
+        {
+            return Decision::Stop(StopReason::TimeBudgetExhausted);
+        }
+        Decision::Retry { delay }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_retries: 3,
+            base_delay: Duration::from_secs(1),
+            factor: 2,
+            cap: Duration::from_secs(30),
+            jitter: Jitter::None,
+            total_budget: None,
+            attempt_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl PolicyBuilder {
+    /// Sets the most retries after the first call (default 3). Any value is valid, including 0
+    /// (a single call) and `u32::MAX`.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.policy.max_retries = max_retries;
+        self
+    }
+
+    /// Sets the delay before the first retry (default 1 s).
+    pub fn base_delay(mut self, base_delay: Duration) -> Self {
+        self.policy.base_delay = base_delay;
+        self
+    }
+
+    /// Sets the growth factor between delays (default 2; 1 gives a constant delay).
+    pub fn factor(mut self, factor: u32) -> Self {
+        self.policy.factor = factor;
+        self
+    }
+
+    /// Sets the longest delay, `Retry-After` included (default 30 s).
+    pub fn cap(mut self, cap: Duration) -> Self {
+        self.policy.cap = cap;
+        self
+    }
+
+    /// Sets the jitter (default [`Jitter::None`]).
+    pub fn jitter(mut self, jitter: Jitter) -> Self {
+        self.policy.jitter = jitter;
+        self
+    }
+
+    /// Limits the time from the first attempt to the start of the last retry (default: none).
+    pub fn total_budget(mut self, total_budget: Duration) -> Self {
+        self.policy.total_budget = Some(total_budget);
+        self
+    }
+
+    /// Removes the total time budget.
+    pub fn without_total_budget(mut self) -> Self {
+        self.policy.total_budget = None;
+        self
+    }
+
+    /// Sets how long one attempt may take (default 30 s).
+    pub fn attempt_timeout(mut self, attempt_timeout: Duration) -> Self {
+        self.policy.attempt_timeout = attempt_timeout;
+        self
+    }
+
+    /// Checks the values and returns the policy.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError`] names the first bad value: a zero base delay, factor, attempt timeout or
+    /// total budget, or a cap below the base delay.
+    pub fn build(self) -> Result<Policy, PolicyError> {
+        let policy = self.policy;
+        if policy.base_delay.is_zero() {
+            return Err(PolicyError::ZeroBaseDelay);
+        }
+        if policy.factor == 0 {
+            return Err(PolicyError::ZeroFactor);
+        }
+        if policy.cap < policy.base_delay {
+            return Err(PolicyError::CapBelowBase {
+                base: policy.base_delay,
+                cap: policy.cap,
+            });
+        }
+        if policy.attempt_timeout.is_zero() {
+            return Err(PolicyError::ZeroAttemptTimeout);
+        }
+        if policy.total_budget.is_some_and(|budget| budget.is_zero()) {
+            return Err(PolicyError::ZeroTotalBudget);
+        }
+        Ok(policy)
+    }
+}
+
+impl AttemptContext {
+    /// The context of an attempt preceded by `retries` retries, `elapsed` after the first began.
+    pub const fn new(retries: u32, elapsed: Duration) -> Self {
+        AttemptContext {
+            retries,
+            elapsed,
+            retry_after: None,
+        }
+    }
+
+    /// Adds the server's `Retry-After` hint.
+    #[must_use]
+    pub const fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+}
+
+impl Jitter {
+    fn apply(self, delay: Duration, rng: &mut dyn RandomSource) -> Duration {
+        match self {
+            Jitter::None => delay,
+            Jitter::Full => scale(delay, rng.next_u64()),
+            Jitter::Equal => {
+                let half = delay / 2;
+                half.saturating_add(scale(delay.saturating_sub(half), rng.next_u64()))
+            }
+        }
+    }
+}
+
+/// `delay * fraction / 2^64`, rounded down, in integer nanoseconds so nothing can overflow.
+fn scale(delay: Duration, fraction: u64) -> Duration {
+    let nanos = delay.as_nanos();
+    let fraction = u128::from(fraction);
+    let high = nanos >> 64;
+    let low = nanos & u128::from(u64::MAX);
+    let scaled = high * fraction + ((low * fraction) >> 64);
+    const NANOS_PER_SEC: u128 = 1_000_000_000;
+    let secs = u64::try_from(scaled / NANOS_PER_SEC).unwrap_or(u64::MAX);
+    let subsec = u32::try_from(scaled % NANOS_PER_SEC).unwrap_or(0);
+    Duration::new(secs, subsec)
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StopReason::Succeeded => "succeeded",
+            StopReason::NotRetriable => "not retriable",
+            StopReason::RetriesExhausted => "retries exhausted",
+            StopReason::TimeBudgetExhausted => "time budget exhausted",
+            StopReason::RetryBudgetExhausted => "retry budget exhausted",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::random::SplitMix64;
+
+    fn any_duration() -> impl Strategy<Value = Duration> {
+        prop_oneof![
+            (1u64..=3_600_000_000_000).prop_map(Duration::from_nanos),
+            (1u64..=u64::MAX).prop_map(Duration::from_nanos),
+            (0u64..=u64::MAX, 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+            Just(Duration::MAX),
+        ]
+        .prop_filter("non-zero", |d| !d.is_zero())
+    }
+
+    fn any_policy() -> impl Strategy<Value = Policy> {
+        (
+            any::<u32>(),
+            any_duration(),
+            1u32..=16,
+            any_duration(),
+            any_duration(),
+        )
+            .prop_map(|(max_retries, base, factor, extra, timeout)| {
+                Policy::builder()
+                    .max_retries(max_retries)
+                    .base_delay(base)
+                    .factor(factor)
+                    .cap(base.saturating_add(extra))
+                    .attempt_timeout(timeout)
+                    .build()
+                    .unwrap()
+            })
+    }
+
+    fn with_jitter(policy: Policy, jitter: Jitter) -> Policy {
+        policy.to_builder().jitter(jitter).build().unwrap()
+    }
+
+    #[test]
+    fn default_schedule_is_one_two_four_seconds_then_stops() {
+        let policy = Policy::default();
+        let mut rng = SplitMix64::new(0);
+        let decisions: Vec<Decision> = (0..4)
+            .map(|retries| {
+                let ctx = AttemptContext::new(retries, Duration::ZERO);
+                policy.decide(&ctx, Class::Retriable, &mut rng)
+            })
+            .collect();
+        let secs = |s| Decision::Retry {
+            delay: Duration::from_secs(s),
+        };
+        assert_eq!(
+            decisions,
+            [
+                secs(1),
+                secs(2),
+                secs(4),
+                Decision::Stop(StopReason::RetriesExhausted)
+            ]
+        );
+    }
+
+    #[test]
+    fn five_retries_back_off_one_to_sixteen_seconds_then_hit_the_cap() {
+        let policy = Policy::builder().max_retries(5).build().unwrap();
+        let schedule: Vec<u64> = (0..7).map(|n| policy.backoff(n).as_secs()).collect();
+        assert_eq!(schedule, [1, 2, 4, 8, 16, 30, 30]);
+    }
+
+    #[test]
+    fn builder_rejects_bad_values() {
+        let zero = Duration::ZERO;
+        let second = Duration::from_secs(1);
+        let build = |b: PolicyBuilder| b.build().unwrap_err();
+        assert_eq!(
+            build(Policy::builder().base_delay(zero)),
+            PolicyError::ZeroBaseDelay
+        );
+        assert_eq!(build(Policy::builder().factor(0)), PolicyError::ZeroFactor);
+        assert_eq!(
+            build(Policy::builder().base_delay(second * 2).cap(second)),
+            PolicyError::CapBelowBase {
+                base: second * 2,
+                cap: second
+            }
+        );
+        assert_eq!(
+            build(Policy::builder().attempt_timeout(zero)),
+            PolicyError::ZeroAttemptTimeout
+        );
+        assert_eq!(
+            build(Policy::builder().total_budget(zero)),
+            PolicyError::ZeroTotalBudget
+        );
+    }
+
+    #[test]
+    fn success_and_final_stop_whatever_the_count() {
+        let policy = Policy::default();
+        let mut rng = SplitMix64::new(0);
+        for retries in [0, 1, u32::MAX] {
+            let ctx = AttemptContext::new(retries, Duration::MAX);
+            assert_eq!(
+                policy.decide(&ctx, Class::Success, &mut rng),
+                Decision::Stop(StopReason::Succeeded)
+            );
+            assert_eq!(
+                policy.decide(&ctx, Class::Final, &mut rng),
+                Decision::Stop(StopReason::NotRetriable)
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn schedule_starts_at_base_grows_by_factor_and_is_capped(
+            policy in any_policy(),
+            retry in prop_oneof![0u32..64, any::<u32>()],
+        ) {
+            prop_assert_eq!(policy.backoff(0), policy.base_delay());
+            let this = policy.backoff(retry);
+            let next = policy.backoff(retry.saturating_add(1));
+            prop_assert!(this <= policy.cap());
+            prop_assert!(this <= next || retry == u32::MAX);
+            if retry < u32::MAX {
+                prop_assert_eq!(next, this.saturating_mul(policy.factor()).min(policy.cap()));
+            }
+        }
+
+        #[test]
+        fn decide_never_panics_even_for_huge_counts(
+            policy in any_policy(),
+            retries in any::<u32>(),
+            elapsed in any_duration(),
+            hint in proptest::option::of(any_duration()),
+            seed in any::<u64>(),
+        ) {
+            let mut rng = SplitMix64::new(seed);
+            let ctx = AttemptContext::new(retries, elapsed).with_retry_after(hint);
+            let decision = policy.decide(&ctx, Class::Retriable, &mut rng);
+            if retries >= policy.max_retries() {
+                prop_assert_eq!(decision, Decision::Stop(StopReason::RetriesExhausted));
+            } else if let Decision::Retry { delay } = decision {
+                prop_assert!(delay <= policy.cap());
+            }
+        }
+
+        #[test]
+        fn jittered_delays_stay_in_their_documented_range(
+            policy in any_policy(),
+            retry in any::<u32>(),
+            seed in any::<u64>(),
+        ) {
+            let d = policy.backoff(retry);
+            let mut rng = SplitMix64::new(seed);
+            let none = with_jitter(policy.clone(), Jitter::None).delay(retry, None, &mut rng);
+            let full = with_jitter(policy.clone(), Jitter::Full).delay(retry, None, &mut rng);
+            let equal = with_jitter(policy, Jitter::Equal).delay(retry, None, &mut rng);
+            prop_assert_eq!(none, d);
+            prop_assert!(full <= d);
+            prop_assert!(d / 2 <= equal && equal <= d);
+        }
+
+        #[test]
+        fn retry_after_never_shortens_the_schedule_or_exceeds_the_cap(
+            policy in any_policy(),
+            jitter in prop_oneof![Just(Jitter::None), Just(Jitter::Full), Just(Jitter::Equal)],
+            retry in any::<u32>(),
+            hint in any_duration(),
+            seed in any::<u64>(),
+        ) {
+            let policy = with_jitter(policy, jitter);
+            let scheduled = policy.delay(retry, None, &mut SplitMix64::new(seed));
+            let delay = policy.delay(retry, Some(hint), &mut SplitMix64::new(seed));
+            prop_assert!(scheduled <= delay);
+            prop_assert!(delay <= policy.cap());
+            prop_assert_eq!(delay, scheduled.max(hint.min(policy.cap())));
+        }
+
+        #[test]
+        fn no_retry_starts_after_the_total_budget(
+            policy in any_policy(),
+            budget in any_duration(),
+            retries in 0u32..8,
+            elapsed in any_duration(),
+        ) {
+            let policy = policy.to_builder().total_budget(budget).build().unwrap();
+            let ctx = AttemptContext::new(retries, elapsed);
+            match policy.decide(&ctx, Class::Retriable, &mut SplitMix64::new(0)) {
+                Decision::Retry { delay } => prop_assert!(elapsed.saturating_add(delay) <= budget),
+                Decision::Stop(reason) => prop_assert!(matches!(
+                    reason,
+                    StopReason::RetriesExhausted | StopReason::TimeBudgetExhausted
+                )),
+            }
+        }
+    }
+}
