@@ -254,6 +254,11 @@ impl Retrier {
             rng: SplitMix64::new(SplitMix64::new(self.seed.wrapping_add(run)).next_u64()),
         }
     }
+
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn sleeper(&self) -> &dyn Sleeper {
+        &*self.sleeper
+    }
 }
 
 impl Session<'_> {

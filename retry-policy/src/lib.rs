@@ -13,6 +13,10 @@
 //! - [`Retrier`] runs any future-returning operation with an injected [`Sleeper`] and [`Clock`],
 //!   and returns a [`Report`]: the last outcome unchanged, the attempt count, the delays slept
 //!   and why it stopped.
+#![cfg_attr(
+    feature = "reqwest",
+    doc = "- `RetryMiddleware` (feature `reqwest`) applies all of this to a `reqwest-middleware` client."
+)]
 //!
 //! With the defaults the schedule is exactly 1 s, 2 s, 4 s: at most four calls.
 //!
@@ -49,15 +53,25 @@
 mod budget;
 mod classify;
 mod executor;
+#[cfg(feature = "reqwest")]
+mod middleware;
 mod policy;
 mod random;
+#[cfg(feature = "reqwest")]
+mod retry_after;
+#[cfg(feature = "reqwest")]
+mod transport_error;
 
 pub use budget::{BudgetError, RetryBudget};
 pub use classify::{Class, Classifier, Observed, StrictClassifier, TransportKind};
 pub use executor::{Clock, InstantSleeper, Observation, Report, Retrier, Sleeper};
 #[cfg(feature = "tokio")]
 pub use executor::{TokioClock, TokioSleeper};
+#[cfg(feature = "reqwest")]
+pub use middleware::{Attempts, RetryMiddleware, RetryMode};
 pub use policy::{
     AttemptContext, Decision, Jitter, Policy, PolicyBuilder, PolicyError, StopReason,
 };
 pub use random::{RandomSource, SplitMix64};
+#[cfg(feature = "reqwest")]
+pub use retry_after::parse_retry_after;

@@ -1,0 +1,74 @@
+//! Parsing `Retry-After` (RFC 9110, section 10.2.3): delay-seconds or an HTTP date.
+
+use std::time::{Duration, SystemTime};
+
+/// Turns a `Retry-After` value into a wait, measured from `now`.
+///
+/// Accepts delay-seconds (`"120"`) and HTTP dates (`"Wed, 21 Oct 2015 07:28:00 GMT"`); a date in
+/// the past gives zero. Anything else gives `None`, so the schedule alone decides.
+/// The caller passes `now`, so this function reads no clock.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use retry_policy::parse_retry_after;
+///
+/// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_400);
+/// assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+/// assert_eq!(
+///     parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+///     Some(Duration::from_secs(80))
+/// );
+/// assert_eq!(parse_retry_after("soon", now), None);
+/// ```
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits to fit still means "a long time"; the policy's cap bounds it.
+        let secs = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn a_past_date_means_no_wait() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000);
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn negative_and_fractional_values_are_ignored() {
+        let now = SystemTime::UNIX_EPOCH;
+        for value in ["-1", "1.5", "", " ", "1e3", "0x10"] {
+            assert_eq!(parse_retry_after(value, now), None, "{value:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_parses_without_panicking(value in ".*", secs in any::<u64>()) {
+            let _ = parse_retry_after(&value, SystemTime::UNIX_EPOCH);
+            prop_assert_eq!(
+                parse_retry_after(&secs.to_string(), SystemTime::UNIX_EPOCH),
+                Some(Duration::from_secs(secs))
+            );
+        }
+
+        #[test]
+        fn a_date_in_the_future_waits_until_then(ahead in 0u64..10_000_000, base in 0u64..4_000_000_000) {
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(base);
+            let date = httpdate::fmt_http_date(now + Duration::from_secs(ahead));
+            prop_assert_eq!(parse_retry_after(&date, now), Some(Duration::from_secs(ahead)));
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! The seed behaviours, through `RetryMiddleware` against a real loopback HTTP server.
+//!
+//! Every test runs on tokio's paused clock with the server in the same runtime: the backoff
+//! sleeps are skipped by auto-advance, and the server's arrival times show the delays exactly.
+#![cfg(feature = "reqwest")]
+
+mod support;
+
+use std::time::Duration;
+
+use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
+use retry_policy::{Attempts, Policy, RetryBudget, RetryMiddleware, RetryMode};
+use support::events::Recorder;
+use support::server::{Server, Step, dead_url};
+use tokio::time::Instant;
+
+fn client(middleware: RetryMiddleware) -> ClientWithMiddleware {
+    ClientBuilder::new(reqwest::Client::new())
+        .with(middleware)
+        .build()
+}
+
+fn default_client() -> ClientWithMiddleware {
+    client(RetryMiddleware::new(Policy::default()))
+}
+
+fn attempts(response: &reqwest::Response) -> u32 {
+    response.extensions().get::<Attempts>().unwrap().0
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_then_a_201_succeeds() {
+    let server = Server::start(vec![Step::Status(503), Step::Status(201)]).await;
+    let response = default_client()
+        .post(server.url("/pulls"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(attempts(&response), 2);
+    assert_eq!(server.gaps_ms(), [1000]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_4xx_is_not_retried() {
+    for status in [400, 401, 403, 404, 408, 409, 422, 429] {
+        let server = Server::start(vec![Step::Status(status), Step::Status(200)]).await;
+        let response = default_client().get(server.url("/")).send().await.unwrap();
+        assert_eq!(response.status(), status);
+        assert_eq!(attempts(&response), 1);
+        assert_eq!(server.calls().len(), 1, "{status}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn statuses_501_and_505_are_not_retried() {
+    for status in [501, 505] {
+        let server = Server::start(vec![Step::Status(status), Step::Status(200)]).await;
+        let response = default_client().get(server.url("/")).send().await.unwrap();
+        assert_eq!(response.status(), status);
+        assert_eq!(server.calls().len(), 1, "{status}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_max_retries_the_5xx_is_returned() {
+    let server = Server::start(vec![Step::Status(502)]).await;
+    let response = default_client().get(server.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), 502);
+    assert_eq!(attempts(&response), 4);
+    assert_eq!(server.calls().len(), 4);
+    assert_eq!(server.gaps_ms(), [1000, 2000, 4000]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_persistent_connection_error_is_reraised() {
+    let url = dead_url();
+    let started = Instant::now();
+    let request = reqwest::Client::new().get(&url).build().unwrap();
+    let mut extensions = http::Extensions::new();
+    let error = default_client()
+        .execute_with_extensions(request, &mut extensions)
+        .await
+        .unwrap_err();
+    match &error {
+        reqwest_middleware::Error::Reqwest(error) => assert!(error.is_connect(), "{error:?}"),
+        other => panic!("expected the original reqwest error, got {other:?}"),
+    }
+    assert_eq!(extensions.get::<Attempts>(), Some(&Attempts(4)));
+    assert_eq!(started.elapsed(), Duration::from_secs(1 + 2 + 4));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_backoff_is_1_2_4_8_16_for_five_retries() {
+    let server = Server::start(vec![Step::Status(503)]).await;
+    let policy = Policy::builder().max_retries(5).build().unwrap();
+    let response = client(RetryMiddleware::new(policy))
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(attempts(&response), 6);
+    assert_eq!(server.gaps_ms(), [1000, 2000, 4000, 8000, 16000]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_sleep_on_first_success() {
+    let server = Server::start(vec![Step::Status(200)]).await;
+    let started = Instant::now();
+    let response = default_client().get(server.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(attempts(&response), 1);
+    assert_eq!(started.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_per_request_opt_in_other_requests_stay_single_shot() {
+    let server = Server::start(vec![Step::Status(503)]).await;
+    let client =
+        client(RetryMiddleware::new(Policy::default()).with_default_mode(RetryMode::Disabled));
+
+    let read = client.get(server.url("/repos")).send().await.unwrap();
+    assert_eq!((read.status().as_u16(), attempts(&read)), (503, 1));
+    assert_eq!(server.calls().len(), 1);
+
+    let create = client
+        .post(server.url("/pulls"))
+        .with_extension(RetryMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((create.status().as_u16(), attempts(&create)), (503, 4));
+    assert_eq!(server.calls().len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_can_opt_out_when_retries_are_on_by_default() {
+    let server = Server::start(vec![Step::Status(503)]).await;
+    let response = default_client()
+        .get(server.url("/"))
+        .with_extension(RetryMode::Disabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((response.status().as_u16(), attempts(&response)), (503, 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reset_before_the_response_is_retried() {
+    let server = Server::start(vec![Step::Reset, Step::Status(201)]).await;
+    let response = default_client()
+        .post(server.url("/pulls"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((response.status().as_u16(), attempts(&response)), (201, 2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connection_closed_before_the_response_is_retried() {
+    let server = Server::start(vec![Step::Close, Step::Status(200)]).await;
+    let response = default_client().get(server.url("/")).send().await.unwrap();
+    assert_eq!((response.status().as_u16(), attempts(&response)), (200, 2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_attempt_times_out_after_the_attempt_timeout_and_is_retried() {
+    let server = Server::start(vec![
+        Step::Delay(Duration::from_secs(600), 200),
+        Step::Status(200),
+    ])
+    .await;
+    let policy = Policy::builder()
+        .attempt_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let response = client(RetryMiddleware::new(policy))
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((response.status().as_u16(), attempts(&response)), (200, 2));
+    assert_eq!(server.gaps_ms(), [5000 + 1000]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_body_that_cannot_be_cloned_is_sent_once() {
+    let server = Server::start(vec![Step::Status(503), Step::Status(201)]).await;
+    let body = reqwest::Body::wrap(String::from("{\"title\":\"bump\"}"));
+    let response = default_client()
+        .post(server.url("/pulls"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((response.status().as_u16(), attempts(&response)), (503, 1));
+    assert_eq!(server.calls().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_lengthens_the_wait_but_never_past_the_cap() {
+    let retry_after = |value: &str| Step::StatusWith(503, vec![("retry-after", value.to_owned())]);
+    let server = Server::start(vec![
+        retry_after("3"),
+        retry_after("0"),
+        retry_after("86400"),
+        Step::Status(200),
+    ])
+    .await;
+    let response = default_client().get(server.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    // Schedule 1, 2, 4 s; Retry-After 3 s raises the first, 0 s changes nothing, a day is capped at 30 s.
+    assert_eq!(server.gaps_ms(), [3000, 2000, 30000]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_spent_retry_budget_returns_at_once_and_says_why() {
+    let (recorder, _guard) = Recorder::install();
+    let server = Server::start(vec![Step::Status(503)]).await;
+    let budget = RetryBudget::new(Duration::from_secs(10), 0, 0.5).unwrap();
+    let client = client(RetryMiddleware::new(Policy::default()).with_budget(budget));
+    let first = client.get(server.url("/")).send().await.unwrap();
+    let second = client.get(server.url("/")).send().await.unwrap();
+    // Two requests earn one retry at a ratio of 0.5: the first gets none, the second one.
+    assert_eq!((first.status().as_u16(), attempts(&first)), (503, 1));
+    assert_eq!((second.status().as_u16(), attempts(&second)), (503, 2));
+    let stops: Vec<_> = recorder
+        .events()
+        .into_iter()
+        .filter_map(|e| e.get("stop").cloned())
+        .collect();
+    assert_eq!(stops, ["retry budget exhausted", "retry budget exhausted"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_event_per_retry_without_headers_or_query() {
+    let (recorder, _guard) = Recorder::install();
+    let server = Server::start(vec![Step::Status(503), Step::Reset, Step::Status(200)]).await;
+    let response = default_client()
+        .get(server.url("/repos/org/app?token=hunter2"))
+        .header("authorization", "token hunter2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let events = recorder.events();
+    assert_eq!(events.len(), 2, "{events:?}");
+    let field = |i: usize, name: &str| events[i].get(name).cloned().unwrap_or_default();
+    assert_eq!(
+        [
+            field(0, "attempt"),
+            field(0, "delay_ms"),
+            field(0, "status")
+        ],
+        ["1", "1000", "503"]
+    );
+    assert_eq!(
+        [
+            field(1, "attempt"),
+            field(1, "delay_ms"),
+            field(1, "error_kind")
+        ],
+        ["2", "2000", "connection reset"]
+    );
+    assert_eq!(
+        [field(0, "method"), field(0, "path")],
+        ["GET", "/repos/org/app"]
+    );
+    for event in &events {
+        assert_eq!(event["level"], "WARN");
+        for value in event.values() {
+            assert!(
+                !value.contains("hunter2") && !value.contains('?'),
+                "{event:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_timeout_of_its_own_is_kept() {
+    let server = Server::start(vec![
+        Step::Delay(Duration::from_secs(600), 200),
+        Step::Status(200),
+    ])
+    .await;
+    let response = default_client()
+        .get(server.url("/"))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(server.gaps_ms(), [2000 + 1000]);
+}
