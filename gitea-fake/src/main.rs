@@ -1,0 +1,91 @@
+//! `gitea-fake`: serve an in-memory Gitea on a port, optionally seeded with a fleet.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use gitea_fake::{FakeGitea, Scope, fleet};
+
+/// An in-memory Gitea 1.26 with fault injection.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// Seed a fleet of repositories.
+    #[arg(long, value_enum)]
+    fleet: Option<Fleet>,
+    /// A write token (user `bot`) to register; may be repeated.
+    #[arg(long)]
+    token: Vec<String>,
+    /// A read-only token (user `reader`) to register; may be repeated.
+    #[arg(long)]
+    read_token: Vec<String>,
+    /// The Gitea version to present, e.g. 1.21.0.
+    #[arg(long, default_value = gitea_fake::DEFAULT_VERSION)]
+    gitea_version: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Fleet {
+    /// The demo fleet: org `platform`, 1.4.2 → 1.5.0, every consumer state.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let fake = match FakeGitea::builder()
+        .listen(args.listen)
+        .version(&args.gitea_version)
+        .start()
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("gitea-fake: cannot listen on {}: {e}", args.listen);
+            return ExitCode::from(2);
+        }
+    };
+    for t in &args.token {
+        fake.store().add_token(t, "bot", Scope::Write);
+    }
+    for t in &args.read_token {
+        fake.store().add_token(t, "reader", Scope::Read);
+    }
+    println!(
+        "gitea-fake {} listening on {}",
+        args.gitea_version,
+        fake.base_url()
+    );
+    println!("API: {}/api/v1", fake.base_url());
+    if let Some(Fleet::Demo) = args.fleet {
+        let spec = fleet::demo_fleet_spec();
+        let seeded = fleet::seed_fleet(fake.store(), &spec);
+        println!(
+            "seeded fleet: package {} {} -> {}",
+            spec.package, spec.old_version, spec.new_version
+        );
+        println!(
+            "  {}/{} (the runtime itself)",
+            spec.org,
+            fleet::RUNTIME_REPO
+        );
+        for c in seeded {
+            println!("  {} ({:?})", c.full_name, c.state);
+        }
+    }
+    if !args.token.is_empty() {
+        println!(
+            "{} write token(s) registered for user bot",
+            args.token.len()
+        );
+    }
+    if tokio::signal::ctrl_c().await.is_err() {
+        eprintln!("gitea-fake: cannot wait for Ctrl-C; exiting");
+        return ExitCode::FAILURE;
+    }
+    println!("gitea-fake: shutting down");
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,266 @@
+//! Reading and writing files: `contents`, `contents/{path}` and `file-contents`.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::bind::{self, Params};
+use super::{Reply, since, with_status};
+use crate::app::App;
+use crate::auth::{self, Caller};
+use crate::fail::Fail;
+use crate::render::contents as view;
+use crate::store::model::{Commit, Repo, State as StoreState};
+use crate::store::ops::{self, ChangeSet, FileChange, Op};
+use crate::{respond, urlenc};
+
+/// Resolves `?ref=` (default branch when absent).
+fn resolve<'a>(r: &'a Repo, q: Option<&str>) -> Result<(&'a Commit, String), Fail> {
+    let pairs = urlenc::parse_query(q);
+    let git_ref = urlenc::first(&pairs, "ref")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| r.default_branch.clone(), str::to_owned);
+    match r.resolve(&git_ref) {
+        Some(c) => Ok((c, git_ref)),
+        None => Err(Fail::NotFound {
+            message: None,
+            errors: Some(vec![format!(
+                "object does not exist [id: {git_ref}, rel_path: ]"
+            )]),
+        }),
+    }
+}
+
+/// `GET /contents`: the root listing (`[]` for an empty repository).
+pub(crate) async fn list_root(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    p: Params,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    let st = app.store.lock();
+    let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
+    if r.branches.is_empty() {
+        return Ok(respond::ok(&json!([])));
+    }
+    let (c, git_ref) = resolve(r, q.as_deref())?;
+    let listing = view::dir(&app, r, c, &git_ref, "").unwrap_or_else(|| json!([]));
+    Ok(respond::ok(&listing))
+}
+
+/// `GET /contents/{filepath}`: a file object, or an array for a directory.
+pub(crate) async fn get_contents(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    p: Params,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    let st = app.store.lock();
+    let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
+    let (c, git_ref) = resolve(r, q.as_deref())?;
+    let path = p.get("filepath").trim_matches('/');
+    if let Some(v) = view::file(&app, r, c, &git_ref, path) {
+        return Ok(respond::ok(&v));
+    }
+    if let Some(v) = view::dir(&app, r, c, &git_ref, path) {
+        return Ok(respond::ok(&v));
+    }
+    Err(Fail::not_found_with(
+        "GetContentsOrList",
+        format!("object does not exist [id: , rel_path: {path}]"),
+    ))
+}
+
+#[derive(Deserialize)]
+struct FilesQuery {
+    files: Option<Vec<String>>,
+}
+
+/// `POST /file-contents` (1.24+): `{"files":[…]}`; missing files are `null`.
+pub(crate) async fn file_contents(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    p: Params,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Reply {
+    since(&app, 1, 24)?;
+    let st = app.store.lock();
+    let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
+    let req: FilesQuery = bind::json(&body)?;
+    let (c, git_ref) = resolve(r, q.as_deref())?;
+    let items: Vec<Value> = req
+        .files
+        .unwrap_or_default()
+        .iter()
+        .map(|f| view::file(&app, r, c, &git_ref, f.trim_matches('/')).unwrap_or(Value::Null))
+        .collect();
+    Ok(respond::ok(&Value::Array(items)))
+}
+
+/// The checks every contents write makes before its body is read: scope (403), repository
+/// (404), archived (423 "not allowed to edit"), token (401).
+fn write_guard<'a>(
+    st: &'a StoreState,
+    caller: &Caller,
+    p: &Params,
+) -> Result<(&'a Repo, String), Fail> {
+    auth::write_scope(caller)?;
+    let r = auth::repo(st, caller, p.get("owner"), p.get("repo"))?;
+    if r.archived {
+        return Err(Fail::msg(
+            StatusCode::LOCKED,
+            format!("{} is not allowed to edit", r.full_name()),
+        ));
+    }
+    let user = auth::require_token(caller)?;
+    Ok((r, user))
+}
+
+#[derive(Deserialize)]
+struct UpdateFile {
+    content: Option<String>,
+    sha: Option<String>,
+    branch: Option<String>,
+    new_branch: Option<String>,
+    message: Option<String>,
+}
+
+/// `PUT /contents/{filepath}`: update with `sha`, create without (1.26).
+pub(crate) async fn update_file(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    p: Params,
+    body: Bytes,
+) -> Reply {
+    let mut st = app.store.lock();
+    let (r, user) = write_guard(&st, &caller, &p)?;
+    let (owner, name) = (r.owner.clone(), r.name.clone());
+    let req: UpdateFile = bind::json(&body)?;
+    bind::ref_name(req.branch.as_deref(), "BranchName")?;
+    bind::ref_name(req.new_branch.as_deref(), "NewBranchName")?;
+    let content = bind::base64(bind::required(req.content.as_deref(), "ContentBase64")?)?;
+    let path = p.get("filepath").trim_matches('/').to_owned();
+    let sha = req.sha.filter(|s| !s.is_empty());
+    let op = if sha.is_some() {
+        Op::Update
+    } else {
+        Op::Create
+    };
+    let set = ChangeSet {
+        branch: req.branch,
+        new_branch: req.new_branch,
+        message: req.message,
+        files: vec![FileChange {
+            op,
+            path: path.clone(),
+            content,
+            sha,
+        }],
+    };
+    let tick = st.now();
+    let r = st.repo_mut(&owner, &name).ok_or_else(Fail::not_found)?;
+    let landed = ops::change_files(r, &set, &user, tick)?;
+    let r = st.repo(&owner, &name).ok_or_else(Fail::not_found)?;
+    let c = r.commits.get(&landed.commit).ok_or_else(Fail::not_found)?;
+    let body = json!({
+        "content": view::file(&app, r, c, &landed.branch, &path),
+        "commit": view::commit(&app, r, c),
+        "verification": view::verification(),
+    });
+    let status = if op == Op::Create {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(with_status(status, &body))
+}
+
+#[derive(Deserialize)]
+struct FileOp {
+    operation: Option<String>,
+    path: Option<String>,
+    content: Option<String>,
+    sha: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChangeFiles {
+    files: Option<Vec<FileOp>>,
+    branch: Option<String>,
+    new_branch: Option<String>,
+    message: Option<String>,
+}
+
+/// Binds one `ChangeFileOperation`.
+fn file_op(f: FileOp) -> Result<FileChange, Fail> {
+    let op = match bind::required(f.operation.as_deref(), "Operation")? {
+        "create" => Op::Create,
+        "update" => Op::Update,
+        "delete" => Op::Delete,
+        _ => return Err(Fail::unprocessable("[Operation]: In")),
+    };
+    let path = bind::required(f.path.as_deref(), "Path")?
+        .trim_matches('/')
+        .to_owned();
+    let content = match f.content.as_deref() {
+        Some(c) if op != Op::Delete => bind::base64(c)?,
+        _ => Vec::new(),
+    };
+    Ok(FileChange {
+        op,
+        path,
+        content,
+        sha: f.sha.filter(|s| !s.is_empty()),
+    })
+}
+
+/// `POST /contents`: several files in one commit, 201 with `FilesResponse`.
+pub(crate) async fn change_files(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    p: Params,
+    body: Bytes,
+) -> Reply {
+    let mut st = app.store.lock();
+    let (r, user) = write_guard(&st, &caller, &p)?;
+    let (owner, name) = (r.owner.clone(), r.name.clone());
+    let req: ChangeFiles = bind::json(&body)?;
+    let files = req
+        .files
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| Fail::unprocessable("[Files]: Required"))?;
+    bind::ref_name(req.branch.as_deref(), "BranchName")?;
+    bind::ref_name(req.new_branch.as_deref(), "NewBranchName")?;
+    let files = files
+        .into_iter()
+        .map(file_op)
+        .collect::<Result<Vec<_>, _>>()?;
+    let set = ChangeSet {
+        branch: req.branch,
+        new_branch: req.new_branch,
+        message: req.message,
+        files,
+    };
+    let tick = st.now();
+    let r = st.repo_mut(&owner, &name).ok_or_else(Fail::not_found)?;
+    let landed = ops::change_files(r, &set, &user, tick)?;
+    let r = st.repo(&owner, &name).ok_or_else(Fail::not_found)?;
+    let c = r.commits.get(&landed.commit).ok_or_else(Fail::not_found)?;
+    let files: Vec<Value> = set
+        .files
+        .iter()
+        .map(|f| view::file(&app, r, c, &landed.branch, &f.path).unwrap_or(Value::Null))
+        .collect();
+    let body = json!({
+        "files": files,
+        "commit": view::commit(&app, r, c),
+        "verification": view::verification(),
+    });
+    Ok(with_status(StatusCode::CREATED, &body))
+}

@@ -1,0 +1,183 @@
+//! The API routes under `/api/v1`, and the layers every answer passes through.
+
+mod bind;
+mod branches;
+mod contents;
+mod labels;
+mod pulls;
+mod repos;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+
+use crate::app::App;
+use crate::fail::Fail;
+use crate::{auth, respond};
+
+/// The routes the fake serves: (method, swagger path relative to `/api/v1`, axum path).
+fn table() -> Vec<(
+    &'static str,
+    &'static str,
+    &'static str,
+    MethodRouter<Arc<App>>,
+)> {
+    vec![
+        ("GET", "/version", "/version", get(repos::version)),
+        (
+            "GET",
+            "/repos/{owner}/{repo}",
+            "/repos/{owner}/{repo}",
+            get(repos::get_repo),
+        ),
+        (
+            "GET",
+            "/orgs/{org}/repos",
+            "/orgs/{org}/repos",
+            get(repos::org_repos),
+        ),
+        (
+            "GET",
+            "/repos/{owner}/{repo}/contents",
+            "/repos/{owner}/{repo}/contents",
+            get(contents::list_root),
+        ),
+        (
+            "POST",
+            "/repos/{owner}/{repo}/contents",
+            "/repos/{owner}/{repo}/contents",
+            post(contents::change_files),
+        ),
+        (
+            "GET",
+            "/repos/{owner}/{repo}/contents/{filepath}",
+            "/repos/{owner}/{repo}/contents/{*filepath}",
+            get(contents::get_contents),
+        ),
+        (
+            "PUT",
+            "/repos/{owner}/{repo}/contents/{filepath}",
+            "/repos/{owner}/{repo}/contents/{*filepath}",
+            axum::routing::put(contents::update_file),
+        ),
+        (
+            "POST",
+            "/repos/{owner}/{repo}/file-contents",
+            "/repos/{owner}/{repo}/file-contents",
+            post(contents::file_contents),
+        ),
+        (
+            "GET",
+            "/repos/{owner}/{repo}/branches",
+            "/repos/{owner}/{repo}/branches",
+            get(branches::list),
+        ),
+        (
+            "POST",
+            "/repos/{owner}/{repo}/branches",
+            "/repos/{owner}/{repo}/branches",
+            post(branches::create),
+        ),
+        (
+            "GET",
+            "/repos/{owner}/{repo}/branches/{branch}",
+            "/repos/{owner}/{repo}/branches/{*branch}",
+            get(branches::get_branch),
+        ),
+        (
+            "GET",
+            "/repos/{owner}/{repo}/pulls",
+            "/repos/{owner}/{repo}/pulls",
+            get(pulls::list),
+        ),
+        (
+            "POST",
+            "/repos/{owner}/{repo}/pulls",
+            "/repos/{owner}/{repo}/pulls",
+            post(pulls::create),
+        ),
+        (
+            "GET",
+            "/repos/{owner}/{repo}/pulls/{index}",
+            "/repos/{owner}/{repo}/pulls/{index}",
+            get(pulls::get_by_index),
+        ),
+        (
+            "GET",
+            "/repos/{owner}/{repo}/pulls/{base}/{head}",
+            "/repos/{owner}/{repo}/pulls/{base}/{*head}",
+            get(pulls::get_by_base_head),
+        ),
+        (
+            "GET",
+            "/repos/{owner}/{repo}/labels",
+            "/repos/{owner}/{repo}/labels",
+            get(labels::list),
+        ),
+    ]
+}
+
+/// Every route the fake serves, as (method, swagger path template relative to `/api/v1`),
+/// e.g. `("GET", "/repos/{owner}/{repo}/branches/{branch}")`.
+pub fn served_routes() -> Vec<(&'static str, &'static str)> {
+    table().into_iter().map(|(m, s, _, _)| (m, s)).collect()
+}
+
+/// The full router with auth and Gitea's error rendering.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let mut api: Router<Arc<App>> = Router::new();
+    for (_, _, path, handler) in table() {
+        api = api.route(path, handler);
+    }
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(app.clone(), auth::layer))
+        .layer(middleware::from_fn_with_state(app.clone(), render_errors))
+        .with_state(app)
+}
+
+/// Unknown routes: Gitea's plain 404.
+async fn not_found() -> Fail {
+    Fail::not_found()
+}
+
+/// A known path with another method.
+async fn method_not_allowed() -> Fail {
+    Fail::msg(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+}
+
+/// Turns a [`Fail`] left by a handler into Gitea's JSON body.
+async fn render_errors(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    match resp.extensions_mut().remove::<Fail>() {
+        Some(fail) => {
+            let body = fail.body(&app.swagger_url(), !app.at_least(1, 25));
+            respond::json(fail.status(), &body)
+        }
+        None => resp,
+    }
+}
+
+/// Converts handler results into responses.
+pub(crate) type Reply = Result<Response, Fail>;
+
+/// 404 unless the emulated Gitea is at least `major.minor`.
+pub(crate) fn since(app: &App, major: u64, minor: u64) -> Result<(), Fail> {
+    if app.at_least(major, minor) {
+        Ok(())
+    } else {
+        Err(Fail::not_found())
+    }
+}
+
+/// A status with a JSON value.
+pub(crate) fn with_status(status: StatusCode, value: &serde_json::Value) -> Response {
+    respond::json(status, value).into_response()
+}

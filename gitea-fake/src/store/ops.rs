@@ -1,0 +1,325 @@
+//! The write operations behind the API, with Gitea's checks in Gitea's order. Each runs
+//! under the caller's lock, so it either applies completely or not at all.
+
+use axum::http::StatusCode;
+
+use super::PullState;
+use super::git;
+use super::model::{Pull, Repo, State};
+use crate::fail::Fail;
+
+/// What one file operation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Create,
+    Update,
+    Delete,
+}
+
+/// One file of a change set.
+#[derive(Debug, Clone)]
+pub(crate) struct FileChange {
+    pub(crate) op: Op,
+    pub(crate) path: String,
+    pub(crate) content: Vec<u8>,
+    pub(crate) sha: Option<String>,
+}
+
+/// A commit request as `PUT /contents/{path}` and `POST /contents` make it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChangeSet {
+    pub(crate) branch: Option<String>,
+    pub(crate) new_branch: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) files: Vec<FileChange>,
+}
+
+/// Where a change set landed.
+#[derive(Debug, Clone)]
+pub(crate) struct Landed {
+    pub(crate) branch: String,
+    pub(crate) commit: String,
+}
+
+/// Applies a change set as one commit, like Gitea's `ChangeRepoFiles`.
+///
+/// # Errors
+/// 404 for an unknown base branch or a missing file to update; 422 for an existing
+/// `new_branch`, a missing or stale `sha`, an existing file to create, or a bad path.
+pub(crate) fn change_files(
+    r: &mut Repo,
+    set: &ChangeSet,
+    author: &str,
+    tick: u64,
+) -> Result<Landed, Fail> {
+    let old = set
+        .branch
+        .clone()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| r.default_branch.clone());
+    let new = set
+        .new_branch
+        .clone()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| old.clone());
+    let base = match r.branches.get(&old) {
+        Some(sha) => Some(sha.clone()),
+        None if r.branches.is_empty() && old == r.default_branch => None,
+        None => {
+            return Err(Fail::msg(
+                StatusCode::NOT_FOUND,
+                format!("branch does not exist [repo_id: {} name: {old}]", r.id),
+            ));
+        }
+    };
+    if new != old && r.branches.contains_key(&new) {
+        return Err(Fail::unprocessable(format!(
+            "branch already exists [name: {new}]"
+        )));
+    }
+    let mut tree = base
+        .as_ref()
+        .and_then(|s| r.commits.get(s))
+        .map(|c| (*c.tree).clone())
+        .unwrap_or_default();
+    for f in &set.files {
+        check_path(&f.path)?;
+        let current = tree.get(&f.path).map(|b| b.sha.clone());
+        match f.op {
+            Op::Create => {
+                if current.is_some() {
+                    return Err(Fail::unprocessable(format!(
+                        "repository file already exists [path: {}]",
+                        f.path
+                    )));
+                }
+                tree.insert(f.path.clone(), git::blob(&f.content));
+            }
+            Op::Update | Op::Delete => {
+                let given = f.sha.clone().unwrap_or_default();
+                if given.is_empty() {
+                    return Err(Fail::unprocessable(
+                        "a SHA or commit ID must be proved when updating a file",
+                    ));
+                }
+                let Some(expected) = current else {
+                    return Err(Fail::msg(
+                        StatusCode::NOT_FOUND,
+                        format!("object does not exist [id: , rel_path: {}]", f.path),
+                    ));
+                };
+                if given != expected {
+                    return Err(Fail::unprocessable(format!(
+                        "sha does not match [given: {given}, expected: {expected}]"
+                    )));
+                }
+                if f.op == Op::Update {
+                    tree.insert(f.path.clone(), git::blob(&f.content));
+                } else {
+                    tree.remove(&f.path);
+                }
+            }
+        }
+    }
+    let message = set
+        .message
+        .clone()
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| default_message(&set.files));
+    let commit = git::commit(r, base, tree, &message, author, tick);
+    r.branches.insert(new.clone(), commit.clone());
+    r.updated = tick;
+    Ok(Landed {
+        branch: new,
+        commit,
+    })
+}
+
+/// Gitea's default commit message for a change set.
+fn default_message(files: &[FileChange]) -> String {
+    match files {
+        [one] => {
+            let verb = match one.op {
+                Op::Create => "Add",
+                Op::Update => "Update",
+                Op::Delete => "Delete",
+            };
+            format!("{verb} {}", one.path)
+        }
+        _ => "Update files".to_owned(),
+    }
+}
+
+/// Rejects empty, absolute and `..`/`.` path components.
+fn check_path(path: &str) -> Result<(), Fail> {
+    let bad = path.is_empty()
+        || path.starts_with('/')
+        || path
+            .split('/')
+            .any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg == ".git");
+    if bad {
+        return Err(Fail::unprocessable(format!(
+            "path contains a malformed path component [path: {path}]"
+        )));
+    }
+    Ok(())
+}
+
+/// `POST /branches` after binding: creates `new` from `old_ref`, `old_branch` or the default
+/// branch.
+///
+/// # Errors
+/// 404 for an empty repository or a missing old branch, 409 for an existing branch, and
+/// Gitea's 500 quirk for an unknown `old_ref_name`.
+pub(crate) fn create_branch(
+    r: &mut Repo,
+    new: &str,
+    old_ref: Option<&str>,
+    old_branch: Option<&str>,
+) -> Result<(), Fail> {
+    if r.branches.is_empty() {
+        return Err(Fail::msg(StatusCode::NOT_FOUND, "Git Repository is empty."));
+    }
+    if r.branches.contains_key(new) {
+        return Err(Fail::msg(
+            StatusCode::CONFLICT,
+            "The branch already exists.",
+        ));
+    }
+    let sha = match (old_ref, old_branch) {
+        (Some(reference), _) => r
+            .resolve(reference)
+            .map(|c| c.sha.clone())
+            .ok_or_else(|| Fail::msg(StatusCode::INTERNAL_SERVER_ERROR, ""))?,
+        (None, Some(b)) => r
+            .branches
+            .get(b)
+            .cloned()
+            .ok_or_else(|| Fail::msg(StatusCode::NOT_FOUND, "The old branch does not exist"))?,
+        (None, None) => r
+            .branches
+            .get(&r.default_branch)
+            .cloned()
+            .ok_or_else(|| Fail::msg(StatusCode::NOT_FOUND, "The old branch does not exist"))?,
+    };
+    r.branches.insert(new.to_owned(), sha);
+    Ok(())
+}
+
+/// A validated pull request to create.
+#[derive(Debug, Clone)]
+pub(crate) struct NewPull {
+    pub(crate) head: String,
+    pub(crate) base: String,
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) labels: Vec<i64>,
+}
+
+/// Splits `branch`, `owner:branch` or `owner/repo:branch` and checks the owner (and repo)
+/// name the repository itself, since the fake has no forks. None when they do not.
+pub(crate) fn head_branch(r: &Repo, head: &str) -> Option<String> {
+    let Some((who, branch)) = head.split_once(':') else {
+        return Some(head.to_owned());
+    };
+    let (owner, name) = who.split_once('/').unwrap_or((who, &r.name));
+    let same = owner.eq_ignore_ascii_case(&r.owner) && name.eq_ignore_ascii_case(&r.name);
+    same.then(|| branch.to_owned())
+}
+
+/// `POST /pulls` after binding, in Gitea's order of checks. Returns the PR number.
+///
+/// # Errors
+/// 422 when head equals base, 404 when either branch is missing, 409 with Gitea's exact
+/// text when an open PR already joins the same branches.
+pub(crate) fn create_pull(
+    st: &mut State,
+    owner: &str,
+    repo: &str,
+    new: &NewPull,
+    poster: &str,
+) -> Result<i64, Fail> {
+    if new.head == new.base {
+        return Err(Fail::unprocessable(
+            "Invalid PullRequest: There are no changes between the head and the base",
+        ));
+    }
+    let id = st.id();
+    let tick = st.now();
+    let r = st.repo_mut(owner, repo).ok_or_else(Fail::not_found)?;
+    let head = head_branch(r, &new.head).ok_or_else(Fail::not_found)?;
+    if !r.branches.contains_key(&head) || !r.branches.contains_key(&new.base) {
+        return Err(Fail::not_found());
+    }
+    if let Some(p) = r
+        .pulls
+        .iter()
+        .find(|p| p.is_open() && p.head == head && p.base == new.base)
+    {
+        return Err(Fail::msg(
+            StatusCode::CONFLICT,
+            format!(
+                "pull request already exists for these targets [id: {}, issue_id: {}, head_repo_id: {}, base_repo_id: {}, head_branch: {}, base_branch: {}]",
+                p.id, p.number, r.id, r.id, p.head, p.base
+            ),
+        ));
+    }
+    let labels = new
+        .labels
+        .iter()
+        .copied()
+        .filter(|l| r.labels.iter().any(|x| x.id == *l))
+        .collect();
+    let base = new.base.clone();
+    Ok(insert_pull(
+        r,
+        id,
+        tick,
+        &head,
+        &base,
+        &new.title,
+        &new.body,
+        PullState::Open,
+        labels,
+        poster,
+    ))
+}
+
+/// Stores a pull request without checks and returns its number.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_pull(
+    r: &mut Repo,
+    id: i64,
+    tick: u64,
+    head: &str,
+    base: &str,
+    title: &str,
+    body: &str,
+    state: PullState,
+    labels: Vec<i64>,
+    poster: &str,
+) -> i64 {
+    r.next_index += 1;
+    let number = r.next_index;
+    let head_sha = r.branches.get(head).cloned().unwrap_or_default();
+    let base_sha = r.branches.get(base).cloned().unwrap_or_default();
+    let merge_sha = (state == PullState::Merged).then(|| head_sha.clone());
+    r.pulls.push(Pull {
+        id,
+        number,
+        head: head.to_owned(),
+        base: base.to_owned(),
+        title: title.to_owned(),
+        body: body.to_owned(),
+        state,
+        labels,
+        poster: poster.to_owned(),
+        head_sha,
+        base_sha,
+        merge_sha,
+        created: tick,
+        closed: (state != PullState::Open).then_some(tick),
+    });
+    r.updated = tick;
+    number
+}
