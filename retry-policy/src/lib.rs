@@ -53,6 +53,8 @@
 mod budget;
 mod classify;
 mod executor;
+#[cfg(feature = "reqwest-retry")]
+mod interop;
 #[cfg(feature = "reqwest")]
 mod middleware;
 mod policy;
@@ -67,6 +69,8 @@ pub use classify::{Class, Classifier, Observed, StrictClassifier, TransportKind}
 pub use executor::{Clock, InstantSleeper, Observation, Report, Retrier, Sleeper};
 #[cfg(feature = "tokio")]
 pub use executor::{TokioClock, TokioSleeper};
+#[cfg(feature = "reqwest-retry")]
+pub use interop::ClassifierStrategy;
 #[cfg(feature = "reqwest")]
 pub use middleware::{Attempts, RetryMiddleware, RetryMode};
 pub use policy::{

@@ -1,0 +1,106 @@
+//! reqwest-retry interop: the same schedule and classification for `RetryTransientMiddleware`.
+//!
+//! Users of reqwest-retry can adopt the policy without switching middleware:
+//!
+//! ```
+//! use reqwest_retry::RetryTransientMiddleware;
+//! use retry_policy::{Policy, StrictClassifier};
+//!
+//! let middleware =
+//!     RetryTransientMiddleware::new_with_policy_and_strategy(Policy::default(), StrictClassifier);
+//! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!     .with(middleware)
+//!     .build();
+//! # drop(client);
+//! ```
+//!
+//! What reqwest-retry cannot carry over: its policy never sees the response, so `Retry-After` is
+//! ignored; it has no retry budget or per-request mode; it wraps the final error in its own
+//! `RetryError`; and it fails a request whose body cannot be cloned instead of sending it once.
+
+use std::time::{Duration, SystemTime};
+
+use reqwest_retry::{Retryable, RetryableStrategy};
+use retry_policies::{RetryDecision, RetryPolicy};
+
+use crate::classify::{Class, Classifier, Observed, StrictClassifier, TransportKind};
+use crate::policy::{AttemptContext, Decision, Policy};
+use crate::random::SplitMix64;
+
+/// Lets any [`Classifier`] serve as a reqwest-retry `RetryableStrategy`.
+///
+/// [`StrictClassifier`] implements the trait directly; wrap other classifiers in this.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClassifierStrategy<C>(pub C);
+
+impl RetryPolicy for Policy {
+    /// Decides as [`Policy::decide`] does for a retriable outcome, measuring the elapsed time on
+    /// the system clock as reqwest-retry does. Jitter, if any, is seeded from the start time and
+    /// the retry number.
+    fn should_retry(&self, request_start_time: SystemTime, n_past_retries: u32) -> RetryDecision {
+        let now = SystemTime::now();
+        let elapsed = now
+            .duration_since(request_start_time)
+            .unwrap_or(Duration::ZERO);
+        let started_nanos = request_start_time
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos() as u64);
+        let mut rng = SplitMix64::new(started_nanos ^ u64::from(n_past_retries));
+        let ctx = AttemptContext::new(n_past_retries, elapsed);
+        match self.decide(&ctx, Class::Retriable, &mut rng) {
+            Decision::Retry { delay } => match now.checked_add(delay) {
+                Some(execute_after) => RetryDecision::Retry { execute_after },
+                None => RetryDecision::DoNotRetry,
+            },
+            Decision::Stop(_) => RetryDecision::DoNotRetry,
+        }
+    }
+}
+
+impl<C: Classifier> RetryableStrategy for ClassifierStrategy<C> {
+    fn handle(
+        &self,
+        res: &Result<reqwest::Response, reqwest_middleware::Error>,
+    ) -> Option<Retryable> {
+        let observed = match res {
+            Ok(response) => Observed::Status(response.status().as_u16()),
+            Err(error) => Observed::Transport(TransportKind::from_middleware_error(error)),
+        };
+        match self.0.classify(&observed) {
+            Class::Success => None,
+            Class::Retriable => Some(Retryable::Transient),
+            Class::Final => Some(Retryable::Fatal),
+        }
+    }
+}
+
+impl RetryableStrategy for StrictClassifier {
+    fn handle(
+        &self,
+        res: &Result<reqwest::Response, reqwest_middleware::Error>,
+    ) -> Option<Retryable> {
+        ClassifierStrategy(*self).handle(res)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schedule_is_the_policy_schedule() {
+        let policy = Policy::builder().max_retries(5).build().unwrap();
+        let start = SystemTime::now();
+        let delays: Vec<u64> = (0..6)
+            .map(|n| match policy.should_retry(start, n) {
+                RetryDecision::Retry { execute_after } => {
+                    // Rounded, since the system clock moves while this runs.
+                    let wait = execute_after.duration_since(start).unwrap();
+                    (wait.as_millis() as u64 + 500) / 1000
+                }
+                RetryDecision::DoNotRetry => 0,
+            })
+            .collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 0]);
+    }
+}

@@ -1,0 +1,84 @@
+//! RetryMiddleware and reqwest-retry's RetryTransientMiddleware, given the same policy and
+//! classifier, make the same calls at the same times against the same scripted server.
+#![cfg(feature = "reqwest-retry")]
+
+mod support;
+
+use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
+use reqwest_retry::RetryTransientMiddleware;
+use retry_policy::{Policy, RetryMiddleware, StrictClassifier};
+use support::server::{Server, Step, dead_url};
+use tokio::time::Instant;
+
+/// What one request looked like from the outside.
+#[derive(Debug, PartialEq, Eq)]
+struct Trace {
+    calls: Vec<(String, String)>,
+    gaps_secs: Vec<u128>,
+    status: Option<u16>,
+    elapsed_secs: u64,
+}
+
+fn ours() -> ClientWithMiddleware {
+    ClientBuilder::new(reqwest::Client::new())
+        .with(RetryMiddleware::new(Policy::default()))
+        .build()
+}
+
+fn theirs() -> ClientWithMiddleware {
+    let middleware =
+        RetryTransientMiddleware::new_with_policy_and_strategy(Policy::default(), StrictClassifier);
+    ClientBuilder::new(reqwest::Client::new())
+        .with(middleware)
+        .build()
+}
+
+async fn trace(client: ClientWithMiddleware, script: Option<Vec<Step>>) -> Trace {
+    let server = match script {
+        Some(script) => Some(Server::start(script).await),
+        None => None,
+    };
+    let url = server
+        .as_ref()
+        .map_or_else(dead_url, |server| server.url("/api/v1/repos/org/app/pulls"));
+    let started = Instant::now();
+    let result = client.post(url).body("{}").send().await;
+    // reqwest-retry measures its delays on the system clock, so they come out a hair short.
+    let round = |ms: u128| (ms + 500) / 1000;
+    Trace {
+        calls: server.as_ref().map_or_else(Vec::new, |server| {
+            server
+                .calls()
+                .into_iter()
+                .map(|call| (call.method, call.target))
+                .collect()
+        }),
+        gaps_secs: server.as_ref().map_or_else(Vec::new, |server| {
+            server.gaps_ms().into_iter().map(round).collect()
+        }),
+        status: result.ok().map(|response| response.status().as_u16()),
+        elapsed_secs: round(started.elapsed().as_millis()) as u64,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn both_middlewares_make_the_same_calls() {
+    let scripts = [
+        (vec![Step::Status(503), Step::Status(201)], 2),
+        (vec![Step::Status(404)], 1),
+        (vec![Step::Status(501)], 1),
+        (vec![Step::Status(500)], 4),
+        (vec![Step::Reset, Step::Status(502), Step::Status(201)], 3),
+        (vec![Step::Close, Step::Status(200)], 2),
+        (vec![Step::Status(429), Step::Status(200)], 1),
+    ];
+    for (script, calls) in scripts {
+        let expected = trace(ours(), Some(script.clone())).await;
+        let actual = trace(theirs(), Some(script.clone())).await;
+        assert_eq!(actual, expected, "{script:?}");
+        assert_eq!(expected.calls.len(), calls, "{script:?}");
+    }
+    let expected = trace(ours(), None).await;
+    assert_eq!(expected.elapsed_secs, 1 + 2 + 4);
+    assert_eq!(trace(theirs(), None).await, expected);
+}
