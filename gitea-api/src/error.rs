@@ -1,0 +1,316 @@
+//! The one error type of the crate, and the predicates the cascade branches on.
+
+use std::error::Error as StdError;
+
+use retry_policy::{Observed, TransportKind};
+
+/// Everything that can go wrong talking to Gitea.
+///
+/// Every variant that comes from a request names its `endpoint` as a template such as
+/// `GET /repos/{owner}/{repo}`, never as a concrete URL, so no query string or secret can leak into
+/// a message. The token never appears in `Display` or `Debug`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Gitea answered with a non-2xx status and its JSON error body (or an empty one).
+    #[error("{endpoint}: HTTP {status}: {}", describe(.message, .errors))]
+    Api {
+        /// The endpoint template.
+        endpoint: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// Gitea's `message` (empty when the body had none).
+        message: String,
+        /// Gitea's `url` (a link to its swagger page), when sent.
+        url: Option<String>,
+        /// Gitea's `errors` list (empty when `null` or absent).
+        errors: Vec<String>,
+    },
+    /// A non-2xx status whose body was not Gitea's JSON, such as a proxy's HTML 502 page.
+    #[error("{endpoint}: HTTP {status} with a non-JSON body: {snippet:?}")]
+    NonJson {
+        /// The endpoint template.
+        endpoint: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// A short, single-line, sanitised extract of the body.
+        snippet: String,
+    },
+    /// No complete response arrived: connect failure, timeout, reset.
+    #[error("{endpoint}: transport error ({kind:?})")]
+    Transport {
+        /// The endpoint template.
+        endpoint: &'static str,
+        /// How the transport failed.
+        kind: TransportKind,
+        /// The underlying error, stripped of its URL.
+        #[source]
+        source: Box<dyn StdError + Send + Sync + 'static>,
+    },
+    /// A 2xx response whose body was not the expected JSON.
+    #[error("{endpoint}: HTTP {status} body could not be decoded: {detail}")]
+    Decode {
+        /// The endpoint template.
+        endpoint: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// What the decoder said.
+        detail: String,
+    },
+    /// A well-formed response that makes no sense for the request (a directory where a file was
+    /// asked for, a pagination loop, a body larger than the client accepts).
+    #[error("{endpoint}: unexpected response: {reason}")]
+    InvalidResponse {
+        /// The endpoint template.
+        endpoint: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The client could not be built from the given settings.
+    #[error("invalid client configuration: {0}")]
+    InvalidConfig(String),
+    /// An argument cannot be sent as given (an empty owner, a `..` path segment).
+    #[error("invalid {what}: {reason}")]
+    InvalidInput {
+        /// Which argument.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+fn describe(message: &str, errors: &[String]) -> String {
+    let message = if message.is_empty() {
+        "(no message)"
+    } else {
+        message
+    };
+    if errors.is_empty() {
+        message.to_owned()
+    } else {
+        format!("{message} [{}]", errors.join("; "))
+    }
+}
+
+impl Error {
+    /// The HTTP status of a response error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. }
+            | Self::NonJson { status, .. }
+            | Self::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Gitea's `message`, for an [`Error::Api`].
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Api { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// The endpoint template the failed request was for.
+    pub fn endpoint(&self) -> Option<&'static str> {
+        match self {
+            Self::Api { endpoint, .. }
+            | Self::NonJson { endpoint, .. }
+            | Self::Transport { endpoint, .. }
+            | Self::Decode { endpoint, .. }
+            | Self::InvalidResponse { endpoint, .. } => Some(endpoint),
+            _ => None,
+        }
+    }
+
+    /// 404 with Gitea's JSON body (or an empty one). A 404 HTML page from something in front of
+    /// Gitea is not "not found": it is an [`Error::NonJson`] and says nothing about the object.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Api { status: 404, .. })
+    }
+
+    /// 401: the token is missing, unknown or invalid.
+    pub fn is_unauthorized(&self) -> bool {
+        self.api_status() == Some(401)
+    }
+
+    /// 403: the token lacks a scope or the user a permission.
+    pub fn is_forbidden(&self) -> bool {
+        self.api_status() == Some(403)
+    }
+
+    /// 423: the repository is archived (or a mirror, for content writes).
+    pub fn is_archived(&self) -> bool {
+        self.api_status() == Some(423)
+    }
+
+    /// The branch to create exists already: 422 `branch already exists [name: …]` from a
+    /// contents write with `new_branch`, or 409 `The branch already exists.` from
+    /// `POST /branches`.
+    pub fn is_branch_already_exists(&self) -> bool {
+        matches!(self.api_status(), Some(409 | 422))
+            && self.message_contains("branch already exists")
+    }
+
+    /// 409 `pull request already exists for these targets […]`.
+    pub fn is_pull_already_exists(&self) -> bool {
+        self.api_status() == Some(409) && self.message_contains("pull request already exists")
+    }
+
+    /// For a duplicate-PR 409, the number of the open PR, parsed from `issue_id: N` (which holds
+    /// the PR number despite its name).
+    pub fn pull_already_exists(&self) -> Option<u64> {
+        if !self.is_pull_already_exists() {
+            return None;
+        }
+        parse_issue_id(self.message()?)
+    }
+
+    /// 422 (or 409) `sha does not match [given: …, expected: …]`: the file changed since it was read.
+    pub fn is_sha_mismatch(&self) -> bool {
+        matches!(self.api_status(), Some(409 | 422)) && self.message_contains("sha does not match")
+    }
+
+    /// No complete response arrived.
+    pub fn is_transport(&self) -> bool {
+        matches!(self, Self::Transport { .. })
+    }
+
+    /// How the transport failed, for [`Error::Transport`].
+    pub fn transport_kind(&self) -> Option<TransportKind> {
+        match self {
+            Self::Transport { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// What this error looks like to a [`retry_policy::Classifier`]: the status for a response
+    /// error (JSON or not), the transport kind for a transport error, `None` otherwise.
+    pub fn observed(&self) -> Option<Observed> {
+        match self {
+            Self::Api { status, .. } | Self::NonJson { status, .. } => {
+                Some(Observed::Status(*status))
+            }
+            Self::Transport { kind, .. } => Some(Observed::Transport(*kind)),
+            _ => None,
+        }
+    }
+
+    fn api_status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } | Self::NonJson { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    fn message_contains(&self, needle: &str) -> bool {
+        self.message()
+            .is_some_and(|m| m.to_ascii_lowercase().contains(needle))
+    }
+}
+
+/// Reads `N` from `… issue_id: N, …`.
+fn parse_issue_id(message: &str) -> Option<u64> {
+    let (_, rest) = message.split_once("issue_id:")?;
+    let digits: String = rest
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn api(status: u16, message: &str) -> Error {
+        Error::Api {
+            endpoint: "POST /repos/{owner}/{repo}/pulls",
+            status,
+            message: message.to_owned(),
+            url: Some("http://h/api/swagger".to_owned()),
+            errors: Vec::new(),
+        }
+    }
+
+    const DUPLICATE: &str = "pull request already exists for these targets [id: 12, issue_id: 3, head_repo_id: 7, base_repo_id: 7, head_branch: bump/runtime-1.2.3, base_branch: main]";
+
+    #[test]
+    fn duplicate_pull_gives_its_number() {
+        assert_eq!(api(409, DUPLICATE).pull_already_exists(), Some(3));
+        assert!(api(409, DUPLICATE).is_pull_already_exists());
+        assert_eq!(api(422, DUPLICATE).pull_already_exists(), None);
+        assert_eq!(
+            api(409, "pull request already exists for these targets").pull_already_exists(),
+            None
+        );
+        assert!(api(409, "pull request already exists for these targets").is_pull_already_exists());
+    }
+
+    #[test]
+    fn branch_exists_from_both_endpoints() {
+        assert!(
+            api(422, "branch already exists [name: bump/runtime-1.2.3]").is_branch_already_exists()
+        );
+        assert!(api(409, "The branch already exists.").is_branch_already_exists());
+        assert!(
+            !api(404, "branch does not exist [repo_id: 7 name: nope]").is_branch_already_exists()
+        );
+    }
+
+    #[test]
+    fn status_predicates() {
+        assert!(api(404, "not found").is_not_found());
+        assert!(api(401, "token is required").is_unauthorized());
+        assert!(api(403, "user should have a permission to write to a repo").is_forbidden());
+        assert!(api(423, "o/r is archived").is_archived());
+        assert!(api(422, "sha does not match [given: a, expected: b]").is_sha_mismatch());
+        let html = Error::NonJson {
+            endpoint: "GET /version",
+            status: 502,
+            snippet: "Bad Gateway".into(),
+        };
+        assert_eq!(html.observed(), Some(Observed::Status(502)));
+        assert!(!html.is_not_found());
+        let html404 = Error::NonJson {
+            endpoint: "GET /version",
+            status: 404,
+            snippet: "nginx".into(),
+        };
+        assert!(!html404.is_not_found());
+    }
+
+    #[test]
+    fn display_names_endpoint_status_and_message() {
+        let mut err = api(404, "GetContentsOrList");
+        if let Error::Api { errors, .. } = &mut err {
+            errors.push("object does not exist [id: , rel_path: x]".to_owned());
+        }
+        assert_eq!(
+            err.to_string(),
+            "POST /repos/{owner}/{repo}/pulls: HTTP 404: GetContentsOrList [object does not exist [id: , rel_path: x]]"
+        );
+    }
+
+    #[test]
+    fn error_is_send_sync_static() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Error>();
+    }
+
+    proptest! {
+        #[test]
+        fn issue_id_parser_never_panics(message in ".{0,120}") {
+            let _ = parse_issue_id(&message);
+            let _ = api(409, &message).pull_already_exists();
+        }
+
+        #[test]
+        fn issue_id_round_trips(n in any::<u64>()) {
+            let message = format!("pull request already exists for these targets [id: 1, issue_id: {n}, head_repo_id: 2]");
+            prop_assert_eq!(api(409, &message).pull_already_exists(), Some(n));
+        }
+    }
+}

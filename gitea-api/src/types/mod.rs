@@ -1,0 +1,35 @@
+//! Typed requests and responses. Unknown fields are ignored, and fields Gitea may send as `null`
+//! are `Option` (or, for lists, strings and flags, read as their empty value).
+
+mod branch;
+mod contents;
+mod label;
+mod pull;
+mod repo;
+mod user;
+
+pub use branch::{Branch, BranchCommit};
+pub use contents::{
+    ChangeFileOperation, ChangeFiles, FileCommit, FileContent, FileOperation, FileSummary,
+    Identity, UpdateFile,
+};
+pub(crate) use contents::{ContentsWire, FileResponseWire, FilesResponseWire};
+pub use label::Label;
+pub use pull::{CreatePullRequest, PrBranch, PullRequest, PullState, PullStateFilter};
+pub use repo::{Permissions, Repository};
+pub use user::User;
+
+/// Reads `null` or a missing field as the type's default.
+pub(crate) fn null_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// An item of a paginated list, identified so that a page shift never yields it twice.
+pub(crate) trait Keyed {
+    fn key(&self) -> i64;
+}
