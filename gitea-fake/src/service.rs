@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, StatusCode, header};
-use futures_util::stream;
+use futures_util::{StreamExt as _, stream};
 use hyper::body::Incoming;
 use hyper::service::Service as _;
 use hyper_util::service::TowerToHyperService;
@@ -174,9 +174,11 @@ async fn truncate(resp: Response<Body>) -> Response<Body> {
     parts
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = vec![
-        Ok(keep),
-        Err(std::io::Error::other("body truncated by an injected fault")),
-    ];
-    Response::from_parts(parts, Body::from_stream(stream::iter(chunks)))
+    let head = stream::iter([Ok::<_, std::io::Error>(keep)]);
+    // Pausing before the error lets hyper flush the headers and the first half.
+    let cut = stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(std::io::Error::other("body truncated by an injected fault"))
+    });
+    Response::from_parts(parts, Body::from_stream(head.chain(cut)))
 }

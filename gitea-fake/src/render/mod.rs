@@ -41,7 +41,6 @@ pub(crate) fn user(app: &App, st: &State, name: &str) -> Value {
         "followers_count": 0,
         "following_count": 0,
         "starred_repos_count": 0,
-        "username": login,
     })
 }
 

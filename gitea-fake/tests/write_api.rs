@@ -1,0 +1,723 @@
+//! Write endpoints through real HTTP: contents (PUT and POST), branches and pull requests,
+//! with every documented error status and Gitea's check order.
+
+mod common;
+
+use common::{READ_TOKEN, TOKEN, b64, blob_sha, call, fake, send};
+use gitea_fake::{FakeGitea, PullState};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+const BUMP: &str = "bump/runtime-2.0.0";
+
+fn two_file_bump(rv_sha: &str, req_sha: &str) -> String {
+    json!({
+        "branch": "main",
+        "new_branch": BUMP,
+        "message": "Bump runtime to 2.0.0",
+        "files": [
+            {"operation": "update", "path": "runtime-version", "content": b64("2.0.0\n"), "sha": rv_sha},
+            {"operation": "update", "path": "requirements.txt", "content": b64("platform-runtime==2.0.0\n"), "sha": req_sha},
+        ],
+    })
+    .to_string()
+}
+
+fn shas() -> (String, String) {
+    (blob_sha(b"1.0.0\n"), blob_sha(b"platform-runtime==1.0.0\n"))
+}
+
+#[tokio::test]
+async fn change_files_makes_one_commit_on_a_new_branch() {
+    let f = fake().await;
+    let (a, b) = shas();
+    let main_before = f.store().branch_head("acme", "app", "main");
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &two_file_bump(&a, &b),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let v = r.json();
+    assert_eq!(v["files"][0]["content"], b64("2.0.0\n"));
+    assert_eq!(v["files"][1]["sha"], blob_sha(b"platform-runtime==2.0.0\n"));
+    assert_eq!(
+        v["commit"]["parents"][0]["sha"].as_str(),
+        main_before.as_deref()
+    );
+    assert_eq!(
+        v["commit"]["sha"].as_str(),
+        f.store().branch_head("acme", "app", BUMP).as_deref()
+    );
+    assert_eq!(
+        f.store()
+            .file("acme", "app", BUMP, "runtime-version")
+            .unwrap(),
+        b"2.0.0\n"
+    );
+    assert_eq!(
+        f.store()
+            .file("acme", "app", "main", "runtime-version")
+            .unwrap(),
+        b"1.0.0\n"
+    );
+    assert_eq!(f.store().branch_head("acme", "app", "main"), main_before);
+    let msgs = f.store().commit_messages("acme", "app", BUMP);
+    assert_eq!(msgs[0], "Bump runtime to 2.0.0");
+    // Initial commit, seed, bump.
+    assert_eq!(msgs.len(), 3);
+
+    // The same request again: the branch exists now.
+    let again = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &two_file_bump(&a, &b),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        again.message(),
+        format!("branch already exists [name: {BUMP}]")
+    );
+}
+
+#[tokio::test]
+async fn change_files_rejects_stale_and_missing_shas_atomically() {
+    let f = fake().await;
+    let (a, _) = shas();
+    let stale = two_file_bump(&a, "0000000000000000000000000000000000000000");
+    let r = send(&f, Method::POST, "/api/v1/repos/acme/app/contents", &stale).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.message(),
+        format!(
+            "sha does not match [given: 0000000000000000000000000000000000000000, expected: {}]",
+            blob_sha(b"platform-runtime==1.0.0\n")
+        )
+    );
+    // Nothing was applied, not even the first file or the branch.
+    assert_eq!(f.store().branches("acme", "app"), ["main"]);
+
+    let no_sha =
+        json!({"files": [{"operation": "update", "path": "runtime-version", "content": b64("x")}]});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &no_sha.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.message(),
+        "a SHA or commit ID must be proved when updating a file"
+    );
+
+    let missing =
+        json!({"files": [{"operation": "update", "path": "nope", "content": b64("x"), "sha": a}]});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &missing.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.message(), "object does not exist [id: , rel_path: nope]");
+
+    let exists =
+        json!({"files": [{"operation": "create", "path": "runtime-version", "content": b64("x")}]});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &exists.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.message(),
+        "repository file already exists [path: runtime-version]"
+    );
+
+    let bad_branch = json!({"branch": "nope", "files": [{"operation": "create", "path": "x", "content": b64("x")}]});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &bad_branch.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.message().starts_with("branch does not exist [repo_id: "),
+        "{}",
+        r.message()
+    );
+
+    let no_files = send(&f, Method::POST, "/api/v1/repos/acme/app/contents", "{}").await;
+    assert_eq!(no_files.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_files.message(), "[Files]: Required");
+
+    let bad_b64 = json!({"files": [{"operation": "create", "path": "x", "content": "!!!"}]});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &bad_b64.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.message().starts_with("illegal base64 data at input byte"));
+
+    let bad_path = json!({"files": [{"operation": "create", "path": "../x", "content": b64("x")}]});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &bad_path.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        f.store().commit_messages("acme", "app", "main").len(),
+        2,
+        "nothing committed"
+    );
+}
+
+#[tokio::test]
+async fn change_files_create_and_delete() {
+    let f = fake().await;
+    let body = json!({
+        "files": [
+            {"operation": "create", "path": "docs/new.md", "content": b64("hi")},
+            {"operation": "delete", "path": "requirements.txt", "sha": blob_sha(b"platform-runtime==1.0.0\n")},
+        ],
+    });
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert!(r.json()["files"][1].is_null());
+    assert_eq!(
+        f.store()
+            .file("acme", "app", "main", "docs/new.md")
+            .unwrap(),
+        b"hi"
+    );
+    assert!(
+        f.store()
+            .file("acme", "app", "main", "requirements.txt")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn put_updates_with_sha_and_creates_without() {
+    let f = fake().await;
+    let body = json!({"content": b64("1.1.0\n"), "sha": blob_sha(b"1.0.0\n"), "message": "bump"});
+    let r = send(
+        &f,
+        Method::PUT,
+        "/api/v1/repos/acme/app/contents/runtime-version",
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["content"]["sha"], blob_sha(b"1.1.0\n"));
+    assert_eq!(v["commit"]["message"], "bump\n");
+    assert_eq!(
+        f.store()
+            .file("acme", "app", "main", "runtime-version")
+            .unwrap(),
+        b"1.1.0\n"
+    );
+
+    let create = json!({"content": b64("new")});
+    let r = send(
+        &f,
+        Method::PUT,
+        "/api/v1/repos/acme/app/contents/notes/a.txt",
+        &create.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["content"]["path"], "notes/a.txt");
+
+    let again = send(
+        &f,
+        Method::PUT,
+        "/api/v1/repos/acme/app/contents/notes/a.txt",
+        &create.to_string(),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        again.message(),
+        "repository file already exists [path: notes/a.txt]"
+    );
+
+    let stale = json!({"content": b64("x"), "sha": blob_sha(b"1.0.0\n")});
+    let r = send(
+        &f,
+        Method::PUT,
+        "/api/v1/repos/acme/app/contents/runtime-version",
+        &stale.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.message().starts_with("sha does not match [given: "));
+
+    let no_content = send(&f, Method::PUT, "/api/v1/repos/acme/app/contents/x", "{}").await;
+    assert_eq!(no_content.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_content.message(), "[ContentBase64]: Required");
+}
+
+#[tokio::test]
+async fn put_with_new_branch_checks_sha_against_the_base() {
+    let f = fake().await;
+    let body = json!({"content": b64("2.0.0\n"), "sha": blob_sha(b"1.0.0\n"), "branch": "main", "new_branch": BUMP});
+    let r = send(
+        &f,
+        Method::PUT,
+        "/api/v1/repos/acme/app/contents/runtime-version",
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        f.store()
+            .file("acme", "app", BUMP, "runtime-version")
+            .unwrap(),
+        b"2.0.0\n"
+    );
+    let again = send(
+        &f,
+        Method::PUT,
+        "/api/v1/repos/acme/app/contents/runtime-version",
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        again.message(),
+        format!("branch already exists [name: {BUMP}]")
+    );
+    let bad = json!({"content": b64("x"), "new_branch": "bad..name"});
+    let r = send(
+        &f,
+        Method::PUT,
+        "/api/v1/repos/acme/app/contents/x",
+        &bad.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.message(), "[NewBranchName]: GitRefName");
+}
+
+#[tokio::test]
+async fn writes_in_an_empty_repo_create_the_default_branch() {
+    let f = fake().await;
+    let opts = gitea_fake::RepoOptions {
+        empty: true,
+        ..Default::default()
+    };
+    f.store().create_repo("acme", "void", opts);
+    let body = json!({"content": b64("1.0.0\n")});
+    let r = send(
+        &f,
+        Method::PUT,
+        "/api/v1/repos/acme/void/contents/runtime-version",
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(f.store().branches("acme", "void"), ["main"]);
+}
+
+#[tokio::test]
+async fn create_branch_and_its_errors() {
+    let f = fake().await;
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/branches",
+        &json!({"new_branch_name": BUMP}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["name"], BUMP);
+    assert_eq!(
+        f.store().branch_head("acme", "app", BUMP),
+        f.store().branch_head("acme", "app", "main")
+    );
+
+    let dup = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/branches",
+        &json!({"new_branch_name": BUMP}).to_string(),
+    )
+    .await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    assert_eq!(
+        dup.json(),
+        json!({"message": "The branch already exists.", "url": format!("{}/api/swagger", f.base_url())})
+    );
+
+    let from = json!({"new_branch_name": "x", "old_branch_name": "nope"});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/branches",
+        &from.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.message(), "The old branch does not exist");
+
+    let by_ref = json!({"new_branch_name": "y", "old_ref_name": "nope"});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/branches",
+        &by_ref.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+
+    let head = f.store().branch_head("acme", "app", "main").unwrap();
+    let by_sha = json!({"new_branch_name": "z", "old_ref_name": head});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/branches",
+        &by_sha.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+
+    let missing = send(&f, Method::POST, "/api/v1/repos/acme/app/branches", "{}").await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(missing.message(), "[BranchName]: Required");
+
+    let opts = gitea_fake::RepoOptions {
+        empty: true,
+        ..Default::default()
+    };
+    f.store().create_repo("acme", "void", opts);
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/void/branches",
+        &json!({"new_branch_name": "a"}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.message(), "Git Repository is empty.");
+}
+
+fn pr(head: &str, base: &str) -> String {
+    json!({"head": head, "base": base, "title": "Bump runtime", "body": "Automated."}).to_string()
+}
+
+#[tokio::test]
+async fn create_pull_201_then_409_duplicate() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", BUMP, "main");
+    let label = f.store().create_label("acme", "app", "dependencies");
+    let body = json!({"head": BUMP, "base": "main", "title": "Bump", "labels": [label, 9999]});
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let v = r.json();
+    assert_eq!(v["state"], "open");
+    assert_eq!(v["head"]["ref"], BUMP);
+    assert_eq!(v["base"]["ref"], "main");
+    assert_eq!(v["labels"][0]["name"], "dependencies");
+    assert_eq!(v["labels"].as_array().unwrap().len(), 1);
+    assert_eq!(v["user"]["login"], "bot");
+    let number = v["number"].as_i64().unwrap();
+    let id = v["id"].as_i64().unwrap();
+
+    let dup = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        &pr(BUMP, "main"),
+    )
+    .await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    let repo_id = call(&f, Method::GET, "/api/v1/repos/acme/app", None, None)
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        dup.message(),
+        format!(
+            "pull request already exists for these targets [id: {id}, issue_id: {number}, head_repo_id: {repo_id}, base_repo_id: {repo_id}, head_branch: {BUMP}, base_branch: main]"
+        )
+    );
+    let snap = f.store().pulls("acme", "app");
+    assert_eq!(snap.len(), 1);
+    assert_eq!(snap[0].labels, ["dependencies"]);
+}
+
+#[tokio::test]
+async fn closed_prs_do_not_block_a_new_one() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", BUMP, "main");
+    f.store()
+        .create_pull("acme", "app", BUMP, "main", "old", "", PullState::Closed);
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        &pr(BUMP, "main"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["number"], 2);
+}
+
+#[tokio::test]
+async fn create_pull_checks_in_gitea_order() {
+    let f = fake().await;
+    let same = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        &pr("main", "main"),
+    )
+    .await;
+    assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        same.message(),
+        "Invalid PullRequest: There are no changes between the head and the base"
+    );
+
+    let missing_head = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        &pr("nope", "main"),
+    )
+    .await;
+    assert_eq!(missing_head.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing_head.json()["errors"], json!(null));
+    assert_eq!(missing_head.message(), "not found");
+
+    let foreign = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        &pr("other:main", "x"),
+    )
+    .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+
+    let no_title = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        r#"{"head":"a","base":"b"}"#,
+    )
+    .await;
+    assert_eq!(no_title.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_title.message(), "[Title]: Required");
+    let no_head = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        r#"{"title":"t"}"#,
+    )
+    .await;
+    assert_eq!(no_head.message(), "[Head]: Required");
+
+    let malformed = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        "{not json",
+    )
+    .await;
+    assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(malformed.message().starts_with("[]: "));
+    let wrong_type = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        r#"{"head":1}"#,
+    )
+    .await;
+    assert_eq!(wrong_type.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let binary = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/pulls",
+        "\u{0}\u{1}\u{ff}",
+    )
+    .await;
+    assert_eq!(binary.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Every write endpoint with a JSON body that would succeed.
+fn writes(f: &FakeGitea) -> Vec<(Method, String, String)> {
+    let _ = f;
+    vec![
+        (
+            Method::POST,
+            "/api/v1/repos/acme/app/pulls".into(),
+            pr("feature", "main"),
+        ),
+        (
+            Method::POST,
+            "/api/v1/repos/acme/app/branches".into(),
+            json!({"new_branch_name": "nb"}).to_string(),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/repos/acme/app/contents/runtime-version".into(),
+            json!({"content": b64("9\n"), "sha": blob_sha(b"1.0.0\n")}).to_string(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/repos/acme/app/contents".into(),
+            json!({"files": [{"operation": "create", "path": "n.txt", "content": b64("n")}]})
+                .to_string(),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn anonymous_writes_are_401_token_is_required() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", "feature", "main");
+    let url = format!("{}/api/swagger", f.base_url());
+    for (m, path, body) in writes(&f) {
+        let r = call(&f, m.clone(), &path, None, Some(&body)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{m} {path}");
+        assert_eq!(
+            r.json(),
+            json!({"message": "token is required", "url": url})
+        );
+    }
+    assert!(f.store().pulls("acme", "app").is_empty());
+}
+
+#[tokio::test]
+async fn unknown_tokens_are_401_invalid() {
+    let f = fake().await;
+    for (m, path, body) in writes(&f) {
+        let r = call(&f, m.clone(), &path, Some("Bearer wrong"), Some(&body)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{m} {path}");
+        assert_eq!(r.message(), "invalid username, password or token");
+    }
+}
+
+#[tokio::test]
+async fn read_scope_tokens_are_403_on_writes() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", "feature", "main");
+    for (m, path, body) in writes(&f) {
+        let r = call(
+            &f,
+            m.clone(),
+            &path,
+            Some(&format!("token {READ_TOKEN}")),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{m} {path}");
+        assert_eq!(
+            r.message(),
+            "token does not have at least one of required scope(s), required=[write:repository], token scope=read:repository"
+        );
+    }
+    assert!(f.store().pulls("acme", "app").is_empty());
+}
+
+#[tokio::test]
+async fn archived_repos_are_423_on_writes() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", "feature", "main");
+    f.store().set_archived("acme", "app", true);
+    for (m, path, body) in writes(&f) {
+        let r = send(&f, m.clone(), &path, &body).await;
+        assert_eq!(r.status, StatusCode::LOCKED, "{m} {path}");
+        let expected = if path.contains("/contents") {
+            "acme/app is not allowed to edit"
+        } else {
+            "acme/app is archived"
+        };
+        assert_eq!(r.message(), expected);
+    }
+    // Reads still work.
+    let r = call(
+        &f,
+        Method::GET,
+        "/api/v1/repos/acme/app",
+        Some(&format!("token {TOKEN}")),
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["archived"], true);
+}
+
+#[tokio::test]
+async fn private_repos_are_404_on_writes_without_access() {
+    let f = fake().await;
+    let opts = gitea_fake::RepoOptions {
+        private: true,
+        ..Default::default()
+    };
+    f.store().create_repo("acme", "app", opts);
+    for (m, path, body) in writes(&f) {
+        let r = send(&f, m.clone(), &path, &body).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{m} {path}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_duplicate_pulls_create_exactly_one() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", BUMP, "main");
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let url = format!("{}/api/v1/repos/acme/app/pulls", f.base_url());
+        tasks.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("Authorization", format!("token {TOKEN}"))
+                .body(pr(BUMP, "main"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::CREATED => created += 1,
+            s => assert_eq!(s, StatusCode::CONFLICT),
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(f.store().pulls("acme", "app").len(), 1);
+}
