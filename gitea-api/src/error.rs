@@ -1,6 +1,7 @@
 //! The one error type of the crate, and the predicates the cascade branches on.
 
 use std::error::Error as StdError;
+use std::time::Duration;
 
 use retry_policy::{Observed, TransportKind};
 
@@ -25,6 +26,8 @@ pub enum Error {
         url: Option<String>,
         /// Gitea's `errors` list (empty when `null` or absent).
         errors: Vec<String>,
+        /// The `Retry-After` delay the response asked for, if any.
+        retry_after: Option<Duration>,
     },
     /// A non-2xx status whose body was not Gitea's JSON, such as a proxy's HTML 502 page.
     #[error("{endpoint}: HTTP {status} with a non-JSON body: {snippet:?}")]
@@ -35,6 +38,8 @@ pub enum Error {
         status: u16,
         /// A short, single-line, sanitised extract of the body.
         snippet: String,
+        /// The `Retry-After` delay the response asked for, if any.
+        retry_after: Option<Duration>,
     },
     /// No complete response arrived: connect failure, timeout, reset.
     #[error("{endpoint}: transport error ({kind:?})")]
@@ -107,6 +112,15 @@ impl Error {
     pub fn message(&self) -> Option<&str> {
         match self {
             Self::Api { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// The delay a 429 or 503 (or any error response) asked for in `Retry-After`, in seconds or
+    /// as an HTTP date.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api { retry_after, .. } | Self::NonJson { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -232,6 +246,7 @@ mod tests {
             message: message.to_owned(),
             url: Some("http://h/api/swagger".to_owned()),
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -271,13 +286,16 @@ mod tests {
             endpoint: "GET /version",
             status: 502,
             snippet: "Bad Gateway".into(),
+            retry_after: Some(Duration::from_secs(3)),
         };
         assert_eq!(html.observed(), Some(Observed::Status(502)));
         assert!(!html.is_not_found());
+        assert_eq!(html.retry_after(), Some(Duration::from_secs(3)));
         let html404 = Error::NonJson {
             endpoint: "GET /version",
             status: 404,
             snippet: "nginx".into(),
+            retry_after: None,
         };
         assert!(!html404.is_not_found());
     }

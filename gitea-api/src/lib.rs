@@ -1,26 +1,87 @@
 //! A small, hand-written, typed client for the Gitea 1.26 endpoints a dependency cascade needs.
 //!
-//! This first increment holds the building blocks: the redacting [`Token`], the [`Error`] enum
-//! with its predicates, the typed requests and responses, and [`ServerVersion`]. The client
-//! itself follows once the retry middleware has landed.
+//! - [`Client`] is built with [`Client::builder`]: a validated base URL (`https`, or plain
+//!   `http` to loopback only unless [`ClientBuilder::allow_insecure_http`]), a [`Token`] sent
+//!   only as `Authorization: token …`, a user agent, a per-attempt timeout (30 s) and a
+//!   [`retry_policy::Policy`].
+//! - Retries are placed per endpoint ([`RetryScope`]): by default only the PR POST is retried;
+//!   every read and write before it is single-shot, so a failure there is loud and re-running
+//!   from the top is safe. [`Client::api_calls`] counts every request sent, retries included.
+//! - Endpoints added after Gitea 1.20 fall back on older servers: the batch file read (1.24)
+//!   to one GET per file, and the PR lookup by base and head (1.22) to listing open PRs. The
+//!   server version is read once per client.
+//! - Lists are [`Stream`](futures_util::Stream)s that follow `Link: rel="next"` at 50 per page.
+//! - Every failure is one [`Error`] with predicates such as [`Error::is_not_found`],
+//!   [`Error::is_branch_already_exists`] and [`Error::pull_already_exists`].
+//!
+//! # Example
+//!
+//! Against the in-memory gitea-fake (a dev-dependency) on loopback:
 //!
 //! ```
-//! use gitea_api::Token;
-//! assert_eq!(Token::new("s3cr3t").to_string(), "Token(***)");
+//! use gitea_api::{ChangeFileOperation, ChangeFiles, Client, CreatePullRequest, Token};
+//! use gitea_fake::{FakeGitea, RepoOptions, Scope};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fake = FakeGitea::start().await?;
+//! let store = fake.store();
+//! store.add_user("bot");
+//! store.add_org("platform");
+//! store.add_org_member("platform", "bot");
+//! store.add_token("s3cr3t", "bot", Scope::Write);
+//! store.create_repo("platform", "app", RepoOptions::default());
+//! store.commit_files("platform", "app", "main", &[("runtime-version", b"1.2.3\n")], "seed")?;
+//!
+//! let client = Client::builder(fake.base_url()).token(Token::new("s3cr3t")).build()?;
+//! let repo = client.get_repo("platform", "app").await?;
+//! let file = client
+//!     .get_contents("platform", "app", "runtime-version", Some(&repo.default_branch))
+//!     .await?;
+//! assert_eq!(file.bytes, b"1.2.3\n");
+//!
+//! let branch = "bump/runtime-1.3.0";
+//! if client.get_branch("platform", "app", branch).await?.is_none() {
+//!     let change = ChangeFiles {
+//!         files: vec![ChangeFileOperation::update("runtime-version", "1.3.0\n", file.sha)],
+//!         branch: Some(repo.default_branch.clone()),
+//!         new_branch: Some(branch.to_owned()),
+//!         message: Some("Bump runtime to 1.3.0".to_owned()),
+//!         ..ChangeFiles::default()
+//!     };
+//!     client.change_files("platform", "app", &change).await?;
+//! }
+//! let request = CreatePullRequest::new(branch, &repo.default_branch, "Bump runtime to 1.3.0");
+//! let number = match client.create_pull_request("platform", "app", &request).await {
+//!     Ok(pr) => pr.number,
+//!     Err(e) => match e.pull_already_exists() {
+//!         Some(number) => number,
+//!         None => return Err(e.into()),
+//!     },
+//! };
+//! assert_eq!(number, 1);
+//! assert_eq!(client.api_calls(), 5);
+//! # Ok(())
+//! # }
 //! ```
 #![deny(missing_docs)]
-// The URL, pagination and error-body helpers are used by the client, which is not here yet.
-#![allow(dead_code, unused_imports)]
 
 mod base_url;
+mod builder;
+mod client;
+mod endpoints;
 mod error;
 mod error_body;
 mod link;
+mod paginate;
 mod path;
+mod request;
 mod token;
 mod types;
 mod version;
 
+pub use builder::{ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, RetryScope};
+pub use client::Client;
 pub use error::Error;
 pub use token::Token;
 pub use types::{

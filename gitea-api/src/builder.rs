@@ -1,0 +1,165 @@
+//! `ClientBuilder`: base URL, token, user agent, timeout and retry settings.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use retry_policy::{Policy, RetryBudget, RetryMiddleware, RetryMode};
+
+use crate::client::{CallCounter, Client, Inner};
+use crate::{Error, Token, base_url};
+
+/// The default per-attempt timeout.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Which requests the retry middleware may repeat.
+///
+/// Contents writes, branch creation and every other write are never retried by this client:
+/// a failure before the PR POST stays loud, and re-running the cascade from the top is safe.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetryScope {
+    /// Nothing is retried; for callers that run their own retry loop.
+    Disabled,
+    /// Only `POST /repos/{owner}/{repo}/pulls` is retried (the default).
+    #[default]
+    PullRequestCreate,
+    /// The PR POST and every read: each GET, and the batch `POST /file-contents`, which only reads.
+    IdempotentReads,
+}
+
+/// Builds a [`Client`]; start with [`Client::builder`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    base_url: String,
+    token: Option<Token>,
+    user_agent: String,
+    attempt_timeout: Duration,
+    policy: Policy,
+    scope: RetryScope,
+    budget: Option<RetryBudget>,
+    allow_insecure_http: bool,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            token: None,
+            user_agent: concat!("gitea-api/", env!("CARGO_PKG_VERSION")).to_owned(),
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            policy: Policy::default(),
+            scope: RetryScope::default(),
+            budget: None,
+            allow_insecure_http: false,
+        }
+    }
+
+    /// The token, sent as `Authorization: token …` on every request. Without one, requests are
+    /// anonymous (enough for `/version` and public reads).
+    pub fn token(mut self, token: Token) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// The `User-Agent` header (default `gitea-api/<version>`).
+    pub fn user_agent(mut self, user_agent: &str) -> Self {
+        self.user_agent = user_agent.to_owned();
+        self
+    }
+
+    /// The time one attempt may take, body included (default 30 s). A slow attempt fails as a
+    /// timeout, which the retry policy may retry where the scope allows.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// The retry schedule (default [`Policy::default`]).
+    pub fn retry_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Which requests may be retried (default [`RetryScope::PullRequestCreate`]).
+    pub fn retry_scope(mut self, scope: RetryScope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// A retry budget shared with other clients, bounding retries under a wide outage.
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Allows plain `http` to hosts other than loopback. Off by default: the token would travel
+    /// in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Validates the settings and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] when the base URL is not `http(s)`, carries credentials, a query
+    /// or a fragment, or is plain `http` to a non-loopback host without
+    /// [`allow_insecure_http`](Self::allow_insecure_http); when the token or user agent cannot be
+    /// sent as a header; when the timeout is zero; or when the TLS stack cannot be set up.
+    pub fn build(self) -> Result<Client, Error> {
+        let root = base_url::api_root(&self.base_url, self.allow_insecure_http)
+            .map_err(Error::InvalidConfig)?;
+        if self.attempt_timeout.is_zero() {
+            return Err(Error::InvalidConfig(
+                "attempt_timeout must be positive".to_owned(),
+            ));
+        }
+        let auth = self.token.as_ref().map(auth_header).transpose()?;
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::InvalidConfig(
+                "user agent contains characters not allowed in a header".to_owned(),
+            )
+        })?;
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .https_only(root.scheme() == "https")
+            .build()
+            .map_err(|e| Error::InvalidConfig(format!("HTTP client: {}", e.without_url())))?;
+        let mut retry = RetryMiddleware::new(self.policy).with_default_mode(RetryMode::Disabled);
+        if let Some(budget) = self.budget {
+            retry = retry.with_budget(budget);
+        }
+        let calls = Arc::new(AtomicU64::new(0));
+        let http = reqwest_middleware::ClientBuilder::new(http)
+            .with(retry)
+            .with(CallCounter(Arc::clone(&calls)))
+            .build();
+        Ok(Client::from_inner(Inner {
+            http,
+            root,
+            auth,
+            token: self.token,
+            calls,
+            scope: self.scope,
+            attempt_timeout: self.attempt_timeout,
+            version: tokio::sync::OnceCell::new(),
+        }))
+    }
+}
+
+fn auth_header(token: &Token) -> Result<HeaderValue, Error> {
+    let value = token.expose();
+    if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::InvalidConfig(
+            "token is empty or contains whitespace or control characters".to_owned(),
+        ));
+    }
+    let mut header = HeaderValue::from_str(&format!("token {value}")).map_err(|_| {
+        Error::InvalidConfig("token contains characters not allowed in a header".to_owned())
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
+}

@@ -1,0 +1,187 @@
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::request::Kind;
+use crate::types::{ContentsWire, FileResponseWire, FilesResponseWire};
+use crate::{ChangeFiles, Client, Error, FileCommit, FileContent, UpdateFile};
+
+const GET_CONTENTS: &str = "GET /repos/{owner}/{repo}/contents/{filepath}";
+const FILE_CONTENTS: &str = "POST /repos/{owner}/{repo}/file-contents";
+
+#[derive(Serialize)]
+struct GetFilesWire<'a> {
+    files: &'a [&'a str],
+}
+
+impl Client {
+    /// `GET /repos/{owner}/{repo}/contents/{path}?ref=`: one file, base64 decoded, with its blob
+    /// sha. `git_ref` defaults to the default branch.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_not_found`] for a missing file, ref or repository;
+    /// [`Error::InvalidResponse`] for a directory, a symlink or submodule, or a file too large
+    /// for the contents API; otherwise any request [`Error`].
+    pub async fn get_contents(
+        &self,
+        owner: &str,
+        repo: &str,
+        path: &str,
+        git_ref: Option<&str>,
+    ) -> Result<FileContent, Error> {
+        let url = self
+            .repo_url(owner, repo)?
+            .lit("contents")
+            .segs("path", path)?
+            .query_opt("ref", git_ref)
+            .build();
+        let value: Value = self.get_json(GET_CONTENTS, url, Kind::Read).await?;
+        if value.is_array() {
+            return Err(invalid(GET_CONTENTS, format!("{path:?} is a directory")));
+        }
+        let wire: ContentsWire = serde_json::from_value(value).map_err(|e| Error::Decode {
+            endpoint: GET_CONTENTS,
+            status: 200,
+            detail: crate::token::redact(&e.to_string(), self.inner.token.as_ref()),
+        })?;
+        wire.into_file()
+            .map_err(|reason| invalid(GET_CONTENTS, reason))
+    }
+
+    /// Several files at one ref, in the order asked, `None` for each one that does not exist.
+    ///
+    /// Uses the batch `POST /repos/{owner}/{repo}/file-contents` on Gitea 1.24+, asking again for
+    /// the rest when the server returns fewer files than asked (it pages by response size).
+    /// Falls back to one [`get_contents`](Self::get_contents) per file when the server is older,
+    /// or, if its version is unknown, answers 404 or 405.
+    ///
+    /// # Errors
+    ///
+    /// On 1.24+, [`Error::is_not_found`] for a missing repository or ref. In the per-file
+    /// fallback a 404 means a missing file. Otherwise as [`get_contents`](Self::get_contents).
+    pub async fn get_file_contents(
+        &self,
+        owner: &str,
+        repo: &str,
+        paths: &[&str],
+        git_ref: Option<&str>,
+    ) -> Result<Vec<Option<FileContent>>, Error> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let has_batch = self.version().await?.at_least(1, 24);
+        if has_batch != Some(false) {
+            match self.batch_contents(owner, repo, paths, git_ref).await {
+                Ok(files) => return Ok(files),
+                Err(e) if has_batch.is_none() && matches!(e.status(), Some(404 | 405)) => {}
+                Err(e) if e.status() == Some(405) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mut files = Vec::with_capacity(paths.len());
+        for path in paths {
+            match self.get_contents(owner, repo, path, git_ref).await {
+                Ok(file) => files.push(Some(file)),
+                Err(e) if e.is_not_found() => files.push(None),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(files)
+    }
+
+    async fn batch_contents(
+        &self,
+        owner: &str,
+        repo: &str,
+        paths: &[&str],
+        git_ref: Option<&str>,
+    ) -> Result<Vec<Option<FileContent>>, Error> {
+        for path in paths {
+            crate::path::UrlBuilder::new(&self.inner.root).segs("path", path)?;
+        }
+        let url = self
+            .repo_url(owner, repo)?
+            .lit("file-contents")
+            .query_opt("ref", git_ref)
+            .build();
+        let mut files = Vec::with_capacity(paths.len());
+        while files.len() < paths.len() {
+            let rest = &paths[files.len()..];
+            let page: Vec<Option<ContentsWire>> = self
+                .send_json(
+                    FILE_CONTENTS,
+                    Method::POST,
+                    url.clone(),
+                    &GetFilesWire { files: rest },
+                    Kind::Read,
+                )
+                .await?;
+            if page.is_empty() || page.len() > rest.len() {
+                return Err(invalid(
+                    FILE_CONTENTS,
+                    format!("asked for {} files, got {}", rest.len(), page.len()),
+                ));
+            }
+            for wire in page {
+                let file = wire.map(ContentsWire::into_file).transpose();
+                files.push(file.map_err(|reason| invalid(FILE_CONTENTS, reason))?);
+            }
+        }
+        Ok(files)
+    }
+
+    /// `PUT /repos/{owner}/{repo}/contents/{path}`: one file in one commit, optionally on a new
+    /// branch. Never retried.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_sha_mismatch`] (422) for a stale sha; [`Error::is_branch_already_exists`]
+    /// (422) when `new_branch` exists; 404 for an unknown `branch` or a missing file to update;
+    /// [`Error::is_archived`] (423); [`Error::is_forbidden`] (403) without write access or on a
+    /// protected branch; [`Error::is_unauthorized`] (401) without a token; otherwise any request
+    /// [`Error`].
+    pub async fn update_file(
+        &self,
+        owner: &str,
+        repo: &str,
+        path: &str,
+        change: &UpdateFile,
+    ) -> Result<FileCommit, Error> {
+        const EP: &str = "PUT /repos/{owner}/{repo}/contents/{filepath}";
+        let url = self
+            .repo_url(owner, repo)?
+            .lit("contents")
+            .segs("path", path)?
+            .build();
+        let wire: FileResponseWire = self
+            .send_json(EP, Method::PUT, url, change, Kind::Write)
+            .await?;
+        Ok(wire.into())
+    }
+
+    /// `POST /repos/{owner}/{repo}/contents`: several files in one commit, optionally on a new
+    /// branch created atomically with it. Never retried.
+    ///
+    /// # Errors
+    ///
+    /// As [`update_file`](Self::update_file); in particular [`Error::is_branch_already_exists`]
+    /// (422) when `new_branch` exists.
+    pub async fn change_files(
+        &self,
+        owner: &str,
+        repo: &str,
+        change: &ChangeFiles,
+    ) -> Result<FileCommit, Error> {
+        const EP: &str = "POST /repos/{owner}/{repo}/contents";
+        let url = self.repo_url(owner, repo)?.lit("contents").build();
+        let wire: FilesResponseWire = self
+            .send_json(EP, Method::POST, url, change, Kind::Write)
+            .await?;
+        Ok(wire.into())
+    }
+}
+
+fn invalid(endpoint: &'static str, reason: String) -> Error {
+    Error::InvalidResponse { endpoint, reason }
+}

@@ -1,0 +1,138 @@
+use futures_util::{Stream, TryStreamExt};
+use reqwest::Method;
+use url::Url;
+
+use crate::paginate::paginate;
+use crate::request::Kind;
+use crate::{Client, CreatePullRequest, Error, PullRequest, PullStateFilter};
+
+const LIST_PULLS: &str = "GET /repos/{owner}/{repo}/pulls";
+
+impl Client {
+    /// `GET /repos/{owner}/{repo}/pulls?state=…`, every page, newest first.
+    ///
+    /// `state` is always sent: Gitea returns every PR when it is missing.
+    ///
+    /// # Errors
+    ///
+    /// The stream yields [`Error::is_not_found`] for an unknown repository, or any request
+    /// [`Error`], and then ends.
+    pub fn list_pulls(
+        &self,
+        owner: &str,
+        repo: &str,
+        state: PullStateFilter,
+    ) -> impl Stream<Item = Result<PullRequest, Error>> + Send + use<> {
+        let url: Result<Url, Error> = self
+            .repo_url(owner, repo)
+            .map(|u| u.lit("pulls").query("state", state.as_str()).build());
+        paginate(self.clone(), LIST_PULLS, url)
+    }
+
+    /// The PR from `head` (`branch` or `owner:branch`) into `base`, preferring an open one.
+    ///
+    /// On Gitea 1.22+ this asks `GET /repos/{owner}/{repo}/pulls/{base}/{head}`, where a 404
+    /// means there is no such PR. That endpoint returns a PR in any state, in no particular
+    /// order; when it returns a closed or merged one, the open PRs are listed as well, so an open
+    /// PR is returned whenever one exists. On older servers (or an unknown version answering 404
+    /// or 405) only the open PRs are listed, so a closed one is not found.
+    ///
+    /// # Errors
+    ///
+    /// Any request [`Error`], including one from `GET /version`.
+    pub async fn get_pull_by_base_head(
+        &self,
+        owner: &str,
+        repo: &str,
+        base: &str,
+        head: &str,
+    ) -> Result<Option<PullRequest>, Error> {
+        const EP: &str = "GET /repos/{owner}/{repo}/pulls/{base}/{head}";
+        let has_endpoint = self.version().await?.at_least(1, 22);
+        if has_endpoint != Some(false) {
+            let url = self
+                .repo_url(owner, repo)?
+                .lit("pulls")
+                .seg("base", base)?
+                .segs("head", head)?
+                .build();
+            match self.get_json::<PullRequest>(EP, url, Kind::Read).await {
+                Ok(pr) if pr.is_open() => return Ok(Some(pr)),
+                Ok(pr) => {
+                    let open = self.find_open_pull(owner, repo, base, head).await?;
+                    return Ok(open.or(Some(pr)));
+                }
+                Err(e) if has_endpoint == Some(true) && e.is_not_found() => return Ok(None),
+                Err(e) if matches!(e.status(), Some(404 | 405)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.find_open_pull(owner, repo, base, head).await
+    }
+
+    async fn find_open_pull(
+        &self,
+        owner: &str,
+        repo: &str,
+        base: &str,
+        head: &str,
+    ) -> Result<Option<PullRequest>, Error> {
+        let pulls = self.list_pulls(owner, repo, PullStateFilter::Open);
+        futures_util::pin_mut!(pulls);
+        while let Some(pr) = pulls.try_next().await? {
+            if pr.is_open() && matches_base_head(&pr, base, head) {
+                return Ok(Some(pr));
+            }
+        }
+        Ok(None)
+    }
+
+    /// `POST /repos/{owner}/{repo}/pulls`. The only request retried by default: a 503 or a
+    /// timeout is tried again under the client's policy.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::pull_already_exists`] (409) with the open PR's number when one exists for the
+    /// same head and base (a retry after a lost answer ends here too: treat it as success);
+    /// 404 when the head branch does not exist; 422 for head equal to base or a missing
+    /// field; [`Error::is_archived`] (423); [`Error::is_unauthorized`] (401) without a token;
+    /// otherwise any request [`Error`].
+    pub async fn create_pull_request(
+        &self,
+        owner: &str,
+        repo: &str,
+        pull: &CreatePullRequest,
+    ) -> Result<PullRequest, Error> {
+        const EP: &str = "POST /repos/{owner}/{repo}/pulls";
+        let url = self.repo_url(owner, repo)?.lit("pulls").build();
+        self.send_json(EP, Method::POST, url, pull, Kind::CreatePull)
+            .await
+    }
+}
+
+/// Whether `pr` goes from `head` (`branch` or `owner:branch`) into `base` of this repository.
+fn matches_base_head(pr: &PullRequest, base: &str, head: &str) -> bool {
+    if pr.base.ref_name != base {
+        return false;
+    }
+    match head.split_once(':') {
+        Some((owner, branch)) => {
+            pr.head.ref_name == branch
+                && pr.head.repo.as_ref().is_some_and(|r| {
+                    r.owner
+                        .as_ref()
+                        .is_some_and(|o| o.login.eq_ignore_ascii_case(owner))
+                        || r.full_name
+                            .split('/')
+                            .next()
+                            .is_some_and(|o| o.eq_ignore_ascii_case(owner))
+                })
+        }
+        None => {
+            pr.head.ref_name == head
+                && (pr.head.repo_id == 0
+                    || pr.base.repo_id == 0
+                    || pr.head.repo_id == pr.base.repo_id)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+use futures_util::Stream;
+use url::Url;
+
+use crate::paginate::paginate;
+use crate::request::Kind;
+use crate::{Client, Error, Repository};
+
+impl Client {
+    /// `GET /repos/{owner}/{repo}`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_not_found`] for an unknown owner or repository, or a private one the token
+    /// cannot see; otherwise any request [`Error`].
+    pub async fn get_repo(&self, owner: &str, repo: &str) -> Result<Repository, Error> {
+        const EP: &str = "GET /repos/{owner}/{repo}";
+        let url = self.repo_url(owner, repo)?.build();
+        self.get_json(EP, url, Kind::Read).await
+    }
+
+    /// `GET /orgs/{org}/repos`, every page, ordered by id.
+    ///
+    /// # Errors
+    ///
+    /// The stream yields [`Error::is_not_found`] for an unknown organisation (or a user name),
+    /// or any request [`Error`], and then ends.
+    pub fn list_org_repos(
+        &self,
+        org: &str,
+    ) -> impl Stream<Item = Result<Repository, Error>> + Send + use<> {
+        const EP: &str = "GET /orgs/{org}/repos";
+        let url: Result<Url, Error> = self
+            .url()
+            .lit("orgs")
+            .seg("org", org)
+            .map(|u| u.lit("repos").build());
+        paginate(self.clone(), EP, url)
+    }
+
+    /// `repos/{owner}/{repo}` under the API root.
+    pub(crate) fn repo_url(
+        &self,
+        owner: &str,
+        repo: &str,
+    ) -> Result<crate::path::UrlBuilder, Error> {
+        self.url()
+            .lit("repos")
+            .seg("owner", owner)?
+            .seg("repo", repo)
+    }
+}

@@ -1,0 +1,218 @@
+//! Sending one request: headers, retry marking, timeout, body limits and error mapping.
+
+use std::error::Error as StdError;
+use std::time::SystemTime;
+
+use reqwest::Method;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use retry_policy::{RetryMode, TransportKind, parse_retry_after};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::builder::RetryScope;
+use crate::error_body::{self, ErrorBody};
+use crate::path::UrlBuilder;
+use crate::token::redact;
+use crate::{Client, Error};
+
+/// The largest response body the client reads.
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// What a request does, which decides whether it may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Changes nothing on the server.
+    Read,
+    /// Changes something; never retried.
+    Write,
+    /// `POST /pulls`: retried unless the scope is `Disabled`.
+    CreatePull,
+}
+
+/// A response read to the end.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Client {
+    /// A URL under the API root.
+    pub(crate) fn url(&self) -> UrlBuilder {
+        UrlBuilder::new(&self.inner.root)
+    }
+
+    fn retry_mode(&self, kind: Kind) -> RetryMode {
+        let retried = match (kind, self.inner.scope) {
+            (Kind::Write, _) | (_, RetryScope::Disabled) => false,
+            (Kind::CreatePull, _) => true,
+            (Kind::Read, scope) => scope == RetryScope::IdempotentReads,
+        };
+        if retried {
+            RetryMode::Enabled
+        } else {
+            RetryMode::Disabled
+        }
+    }
+
+    /// Sends a request and reads the whole response, whatever its status.
+    pub(crate) async fn send(
+        &self,
+        endpoint: &'static str,
+        method: Method,
+        url: Url,
+        json_body: Option<Vec<u8>>,
+        kind: Kind,
+    ) -> Result<Reply, Error> {
+        let mut request = self
+            .inner
+            .http
+            .request(method, url)
+            .header(ACCEPT, "application/json")
+            .timeout(self.inner.attempt_timeout)
+            .with_extension(self.retry_mode(kind));
+        if let Some(auth) = &self.inner.auth {
+            request = request.header(AUTHORIZATION, auth.clone());
+        }
+        if let Some(body) = json_body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        tracing::debug!(endpoint, "gitea request");
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| transport_error(endpoint, e))?;
+        let status = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(endpoint, e.into()))?
+        {
+            if body.len().saturating_add(chunk.len()) > MAX_BODY_BYTES {
+                return Err(Error::InvalidResponse {
+                    endpoint,
+                    reason: format!("response body larger than {MAX_BODY_BYTES} bytes"),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Sends a request; a non-2xx status becomes an error.
+    pub(crate) async fn call(
+        &self,
+        endpoint: &'static str,
+        method: Method,
+        url: Url,
+        json_body: Option<Vec<u8>>,
+        kind: Kind,
+    ) -> Result<Reply, Error> {
+        let reply = self.send(endpoint, method, url, json_body, kind).await?;
+        if (200..300).contains(&reply.status) {
+            Ok(reply)
+        } else {
+            Err(self.status_error(endpoint, &reply))
+        }
+    }
+
+    /// `GET` and decode the JSON body.
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        endpoint: &'static str,
+        url: Url,
+        kind: Kind,
+    ) -> Result<T, Error> {
+        let reply = self.call(endpoint, Method::GET, url, None, kind).await?;
+        self.decode(endpoint, &reply)
+    }
+
+    /// Sends a JSON body and decodes the JSON answer.
+    pub(crate) async fn send_json<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        endpoint: &'static str,
+        method: Method,
+        url: Url,
+        body: &B,
+        kind: Kind,
+    ) -> Result<T, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidInput {
+            what: "request body",
+            reason: e.to_string(),
+        })?;
+        let reply = self.call(endpoint, method, url, Some(bytes), kind).await?;
+        self.decode(endpoint, &reply)
+    }
+
+    /// Decodes a 2xx body.
+    pub(crate) fn decode<T: DeserializeOwned>(
+        &self,
+        endpoint: &'static str,
+        reply: &Reply,
+    ) -> Result<T, Error> {
+        serde_json::from_slice(&reply.body).map_err(|e| Error::Decode {
+            endpoint,
+            status: reply.status,
+            detail: redact(&e.to_string(), self.inner.token.as_ref()),
+        })
+    }
+
+    /// The error for a non-2xx reply.
+    pub(crate) fn status_error(&self, endpoint: &'static str, reply: &Reply) -> Error {
+        let status = reply.status;
+        let retry_after = reply
+            .headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        match error_body::decode(&reply.body, self.inner.token.as_ref()) {
+            ErrorBody::Api {
+                message,
+                url,
+                errors,
+            } => Error::Api {
+                endpoint,
+                status,
+                message,
+                url,
+                errors,
+                retry_after,
+            },
+            ErrorBody::NonJson { snippet } => Error::NonJson {
+                endpoint,
+                status,
+                snippet,
+                retry_after,
+            },
+        }
+    }
+}
+
+/// Maps a failed send to [`Error::Transport`], classified as retry-policy classifies it and
+/// with the URL dropped from the wrapped error.
+fn transport_error(endpoint: &'static str, err: reqwest_middleware::Error) -> Error {
+    let kind = TransportKind::from_middleware_error(&err);
+    let source: Box<dyn StdError + Send + Sync> = match err {
+        reqwest_middleware::Error::Reqwest(e) => Box::new(e.without_url()),
+        reqwest_middleware::Error::Middleware(e) => {
+            let boxed: Box<dyn StdError + Send + Sync> = e.into();
+            match boxed.downcast::<reqwest::Error>() {
+                Ok(e) => Box::new(e.without_url()),
+                Err(other) => other,
+            }
+        }
+    };
+    Error::Transport {
+        endpoint,
+        kind,
+        source,
+    }
+}
