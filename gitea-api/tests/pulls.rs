@@ -200,3 +200,27 @@ async fn get_pull_by_base_head_prefers_an_open_pull() {
     assert_eq!(found.number as i64, open);
     assert!(found.is_open());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_base_branch_with_a_slash_is_one_path_segment() {
+    let fake = fake().await;
+    fake.store().create_branch(ORG, REPO, "release/1.x", "main");
+    fake.store().create_branch(ORG, REPO, HEAD, "main");
+    let client = client(&fake);
+    let pr = client
+        .create_pull_request(ORG, REPO, &CreatePullRequest::new(HEAD, "release/1.x", "t"))
+        .await
+        .unwrap();
+    let found = client
+        .get_pull_by_base_head(ORG, REPO, "release/1.x", HEAD)
+        .await
+        .unwrap();
+    assert_eq!(found.map(|p| p.number), Some(pr.number));
+    assert!(
+        client
+            .get_pull_by_base_head(ORG, REPO, "main", HEAD)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

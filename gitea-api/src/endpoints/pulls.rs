@@ -136,3 +136,66 @@ fn matches_base_head(pr: &PullRequest, base: &str, head: &str) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PrBranch, Repository, User};
+
+    fn pr(head: &str, head_repo: (i64, &str), base: &str, base_repo: i64) -> PullRequest {
+        let (id, owner) = head_repo;
+        PullRequest {
+            head: PrBranch {
+                ref_name: head.to_owned(),
+                repo_id: id,
+                repo: Some(Box::new(Repository {
+                    id,
+                    full_name: format!("{owner}/app"),
+                    owner: Some(User {
+                        login: owner.to_owned(),
+                        ..User::default()
+                    }),
+                    ..Repository::default()
+                })),
+                ..PrBranch::default()
+            },
+            base: PrBranch {
+                ref_name: base.to_owned(),
+                repo_id: base_repo,
+                ..PrBranch::default()
+            },
+            ..PullRequest::default()
+        }
+    }
+
+    #[test]
+    fn a_plain_head_matches_only_the_same_repository() {
+        assert!(matches_base_head(
+            &pr("bump/x", (7, "platform"), "main", 7),
+            "main",
+            "bump/x"
+        ));
+        assert!(!matches_base_head(
+            &pr("bump/x", (9, "fork"), "main", 7),
+            "main",
+            "bump/x"
+        ));
+        assert!(!matches_base_head(
+            &pr("bump/x", (7, "platform"), "dev", 7),
+            "main",
+            "bump/x"
+        ));
+        assert!(!matches_base_head(
+            &pr("bump/y", (7, "platform"), "main", 7),
+            "main",
+            "bump/x"
+        ));
+    }
+
+    #[test]
+    fn an_owner_head_matches_that_owner() {
+        let fork = pr("bump/x", (9, "Fork"), "main", 7);
+        assert!(matches_base_head(&fork, "main", "fork:bump/x"));
+        assert!(!matches_base_head(&fork, "main", "platform:bump/x"));
+    }
+}
