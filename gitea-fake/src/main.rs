@@ -16,6 +16,10 @@ struct Args {
     /// Seed a fleet of repositories.
     #[arg(long, value_enum)]
     fleet: Option<Fleet>,
+    /// Seed N consumers, all behind (platform/consumer-00000 …, platform-runtime 1.4.2 → 1.5.0),
+    /// writable with the `--token` tokens; for `cargo xtask bench`.
+    #[arg(long, value_name = "N")]
+    consumers: Option<usize>,
     /// A write token (user `bot`) to register; may be repeated.
     #[arg(long)]
     token: Vec<String>,
@@ -76,6 +80,9 @@ async fn main() -> ExitCode {
             println!("  {} ({:?})", c.full_name, c.state);
         }
     }
+    if let Some(n) = args.consumers {
+        seed_behind(&fake, n);
+    }
     if !args.token.is_empty() {
         println!(
             "{} write token(s) registered for user bot",
@@ -88,4 +95,23 @@ async fn main() -> ExitCode {
     }
     println!("gitea-fake: shutting down");
     ExitCode::SUCCESS
+}
+
+/// `--consumers N`: the benchmark fleet. The last line printed tells that seeding is done.
+fn seed_behind(fake: &FakeGitea, n: usize) {
+    let spec = fleet::FleetSpec {
+        org: "platform".to_owned(),
+        package: "platform-runtime".to_owned(),
+        old_version: "1.4.2".to_owned(),
+        new_version: "1.5.0".to_owned(),
+        consumers: (0..n)
+            .map(|i| (format!("consumer-{i:05}"), fleet::ConsumerState::Behind))
+            .collect(),
+    };
+    fleet::seed_fleet(fake.store(), &spec);
+    fake.store().add_org_member(&spec.org, "bot");
+    println!(
+        "seeded {n} behind consumers: {}/consumer-00000 … ({} {} -> {})",
+        spec.org, spec.package, spec.old_version, spec.new_version
+    );
 }

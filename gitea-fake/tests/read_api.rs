@@ -557,3 +557,25 @@ async fn unknown_routes_and_methods_get_gitea_shapes() {
     let r = call(&f, Method::DELETE, "/api/v1/version", None, None).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn file_contents_caps_at_30_and_describes_directories() {
+    let f = fake().await;
+    f.store()
+        .commit_files("acme", "app", "main", &[("dir/a", b"a")], "d")
+        .unwrap();
+    let mut files = vec!["dir".to_owned()];
+    files.extend((0..40).map(|i| format!("missing-{i}")));
+    let body = json!({ "files": files }).to_string();
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/file-contents",
+        None,
+        Some(&body),
+    )
+    .await;
+    let v = r.json();
+    assert_eq!(v.as_array().unwrap().len(), 30);
+    assert_eq!(v[0]["type"], "dir");
+}

@@ -72,6 +72,20 @@ pub(crate) fn file(app: &App, r: &Repo, c: &Commit, git_ref: &str, path: &str) -
     }))
 }
 
+/// What Gitea's `GetContents` gives for one path without listing: the file, or a
+/// `type: "dir"` entry for a directory. None when nothing is there.
+pub(crate) fn entry(app: &App, r: &Repo, c: &Commit, git_ref: &str, path: &str) -> Option<Value> {
+    if let Some(f) = file(app, r, c, git_ref, path) {
+        return Some(f);
+    }
+    let prefix = format!("{path}/");
+    if path.is_empty() || !c.tree.keys().any(|k| k.starts_with(&prefix)) {
+        return None;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    Some(dir_entry(app, r, c, git_ref, name, path))
+}
+
 /// The entries directly under directory `dir` ("" for the root) in commit `c`, as Gitea
 /// lists them: files and sub-directories, sorted by name. None when `dir` is no directory.
 pub(crate) fn dir(app: &App, r: &Repo, c: &Commit, git_ref: &str, dir: &str) -> Option<Value> {

@@ -81,7 +81,8 @@ struct FilesQuery {
     files: Option<Vec<String>>,
 }
 
-/// `POST /file-contents` (1.24+): `{"files":[…]}`; missing files are `null`.
+/// `POST /file-contents` (1.24+): `{"files":[…]}`; missing files are `null`, and like
+/// Gitea at most `DEFAULT_PAGING_NUM` (30) entries are answered.
 pub(crate) async fn file_contents(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
@@ -98,7 +99,8 @@ pub(crate) async fn file_contents(
         .files
         .unwrap_or_default()
         .iter()
-        .map(|f| view::file(&app, r, c, &git_ref, f.trim_matches('/')).unwrap_or(Value::Null))
+        .take(crate::pagination::DEFAULT_LIMIT)
+        .map(|f| view::entry(&app, r, c, &git_ref, f.trim_matches('/')).unwrap_or(Value::Null))
         .collect();
     Ok(respond::ok(&Value::Array(items)))
 }
