@@ -232,9 +232,9 @@ fn seed_consumer(store: &Store, spec: &FleetSpec, name: &str, state: ConsumerSta
                 ("runtime-version", brv.as_bytes()),
                 ("requirements.txt", breqs.as_bytes()),
             ];
-            let msg = format!("Bump runtime to {new}");
+            let msg = format!("Bump {} to {new}", spec.package);
             let _ = store.commit_files(org, name, &branch, &bumped, &msg);
-            let title = format!("Bump runtime to {new}");
+            let title = format!("Bump {} to {new}", spec.package);
             let pr_state = match state {
                 OpenPr => Some(PullState::Open),
                 Declined => Some(PullState::Closed),

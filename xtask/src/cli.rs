@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use std::path::PathBuf;
+use std::{net::SocketAddr, path::PathBuf};
 
-use crate::{ci, lint_cmd};
+use crate::{cascade_cmd, ci, demo_cmd, lint_cmd};
 
 /// Propagate a runtime release to every consumer repository, and the project's own tasks.
 #[derive(Debug, Parser)]
@@ -18,6 +18,45 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Open one bump PR in every consumer that is behind the runtime release.
+    ///
+    /// For each consumer: read the repository and both files, plan one outcome, then write both
+    /// files in one commit on bump/runtime-X.Y.Z and open the PR (the only retried write).
+    /// Re-running is safe. Exit code 0 when no consumer failed or conflicts, 1 otherwise, 2 for
+    /// usage, config, token or connection problems (then nothing was written).
+    #[command(after_help = PROPAGATE_EXAMPLES)]
+    Propagate {
+        #[command(flatten)]
+        common: cascade_cmd::CommonArgs,
+        /// Only observe (GETs) and print what would happen; nothing is written.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Report every consumer's runtime version against the release; only reads.
+    ///
+    /// Exit code 1 when any consumer is behind without an open bump PR, or unknown; 0 otherwise;
+    /// 2 for usage, config, token or connection problems.
+    #[command(after_help = DRIFT_EXAMPLES)]
+    Drift {
+        #[command(flatten)]
+        common: cascade_cmd::CommonArgs,
+    },
+    /// Run the cascade on an embedded fake Gitea with a seeded fleet, then drift; self-checking.
+    ///
+    /// Needs no server and no token. Every outcome is represented, and the first PR POSTs get
+    /// transient 503s. Exit code 0 when every consumer reached the outcome its seeded state calls
+    /// for, 1 otherwise (naming them).
+    #[command(
+        after_help = "Examples:\n  cargo xtask demo\n  cargo xtask demo --serve   # keep the fake running; prints the propagate command"
+    )]
+    Demo {
+        /// Keep the fake running and print the commands to run against it from another terminal.
+        #[arg(long)]
+        serve: bool,
+        /// Where the fake listens (default 127.0.0.1:3000 with --serve, any free port otherwise).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
     /// Run what CI runs: cargo fmt --check, clippy -D warnings, every test and doctest.
     #[command(after_help = "Example:\n  cargo xtask ci")]
     Ci,
@@ -37,8 +76,20 @@ enum Command {
 impl Cli {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
+            Command::Propagate { common, dry_run } => cascade_cmd::propagate(&common, dry_run),
+            Command::Drift { common } => cascade_cmd::drift(&common),
+            Command::Demo { serve, listen } => demo_cmd::run(serve, listen),
             Command::Ci => ci::run(),
             Command::LintWorkflows { paths } => lint_cmd::run(paths),
         }
     }
 }
+
+const PROPAGATE_EXAMPLES: &str = "Examples:
+  GITEA_TOKEN=... cargo xtask propagate --config propagate.toml --version 1.5.0
+  cargo xtask propagate --config propagate.toml --dry-run --token-file ~/.gitea-token
+  cargo xtask propagate --config propagate.toml --only platform/billing --json > report.json";
+
+const DRIFT_EXAMPLES: &str = "Examples:
+  GITEA_TOKEN=... cargo xtask drift --config propagate.toml
+  cargo xtask drift --config propagate.toml --version 1.5.0 --json";

@@ -124,14 +124,14 @@ fn scan_line(line: &str) -> Vec<Kind> {
 /// A `${{ secrets.X }}` expression contains spaces; the URL's authority runs to its `}}`.
 fn expand_expression_spaces(after: &str, url_len: usize) -> String {
     let head = &after[..url_len];
-    if let Some(open) = head.find("${{") {
-        if let Some(close) = after[open..].find("}}") {
-            let end = open + close + 2;
-            let tail_len = after[end..]
-                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\''))
-                .unwrap_or(after.len() - end);
-            return after[..end + tail_len].to_owned();
-        }
+    if let Some(open) = head.find("${{")
+        && let Some(close) = after[open..].find("}}")
+    {
+        let end = open + close + 2;
+        let tail_len = after[end..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\''))
+            .unwrap_or(after.len() - end);
+        return after[..end + tail_len].to_owned();
     }
     head.to_owned()
 }

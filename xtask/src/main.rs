@@ -3,8 +3,10 @@
 //! See <https://github.com/matklad/cargo-xtask>. Every task is a subcommand; `--help` on each one
 //! shows its flags and examples.
 
+mod cascade_cmd;
 mod ci;
 mod cli;
+mod demo_cmd;
 mod lint_cmd;
 
 use std::process::ExitCode;

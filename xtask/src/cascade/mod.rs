@@ -1,4 +1,247 @@
 //! The cascade: observe each consumer, plan one action, apply it.
+//!
+//! [`propagate`] resolves the consumers, then runs at most `jobs` of them at a time; each one is
+//! independent, so a slow consumer never blocks the others. Every consumer ends in exactly one
+//! row of the [`Report`](report::Report), whatever happens to it, panics included.
 
+mod consumer;
 pub mod plan;
+pub(crate) mod pull;
 pub mod report;
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use futures_util::TryStreamExt;
+use gitea_api::{Client, CreatePullRequest, Repository};
+use retry_policy::Retrier;
+
+use crate::{
+    config::{Consumers, PullRequestConfig},
+    fanout,
+    repo::RepoName,
+};
+use plan::{Observation, Target};
+use report::{ConsumerResult, Outcome, Report};
+
+/// Everything one cascade run needs besides the client.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// What is propagated.
+    pub target: Target,
+    /// How the pull requests look.
+    pub pull_request: PullRequestConfig,
+    /// The PR POST's retrier (policy, sleeper, clock, optional budget).
+    pub retrier: Retrier,
+    /// Consumers in flight at once (at least 1).
+    pub jobs: usize,
+    /// Observe only: nothing is written.
+    pub dry_run: bool,
+    /// Gitea's web base URL, for PR links the API did not return.
+    pub web_url: String,
+    /// Repositories never treated as consumers (the runtime itself).
+    pub exclude: Vec<RepoName>,
+}
+
+/// A run-level failure: nothing was written, and the exit code is 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Listing an org's repositories failed.
+    #[error("cannot list the repositories of org {org:?}: {source}")]
+    Discovery {
+        /// The org.
+        org: String,
+        /// Why.
+        source: Box<gitea_api::Error>,
+    },
+}
+
+/// One consumer to visit: its name, and its repository when discovery already listed it.
+#[derive(Clone, Debug)]
+pub(crate) struct Seed {
+    pub(crate) name: RepoName,
+    pub(crate) repository: Option<Repository>,
+}
+
+/// What every consumer task shares.
+pub(crate) struct Context {
+    pub(crate) client: Client,
+    pub(crate) settings: Settings,
+}
+
+/// Progress of a run, for the command line's output.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// The consumers are known.
+    Started {
+        /// How many repositories will be visited.
+        consumers: usize,
+    },
+    /// One consumer finished.
+    Finished(&'a ConsumerResult),
+}
+
+/// Runs the cascade over `consumers` and reports every one of them.
+///
+/// `on_progress` hears how many consumers there are, then each one as it finishes.
+///
+/// # Errors
+///
+/// A [`RunError`] when the consumers cannot be resolved; then nothing was written.
+pub async fn propagate(
+    client: &Client,
+    settings: Settings,
+    consumers: &Consumers,
+    only: &[RepoName],
+    on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
+) -> Result<Report, RunError> {
+    let seeds = resolve_consumers(client, consumers, only, &settings.exclude).await?;
+    on_progress(Progress::Started {
+        consumers: seeds.len(),
+    });
+    let version = settings.target.version.to_string();
+    let jobs = settings.jobs;
+    let ctx = Arc::new(Context {
+        client: client.clone(),
+        settings,
+    });
+    let items = seeds
+        .into_iter()
+        .map(|seed| (seed.name.to_string(), seed))
+        .collect();
+    let mut results = Vec::new();
+    fanout::run_bounded(
+        items,
+        jobs,
+        |seed| {
+            let ctx = Arc::clone(&ctx);
+            async move { consumer::run(&ctx, seed).await }
+        },
+        |label| Some(internal_failure(label)),
+        &mut |result: Option<ConsumerResult>| {
+            if let Some(result) = result {
+                on_progress(Progress::Finished(&result));
+                results.push(result);
+            }
+        },
+    )
+    .await;
+    Ok(Report::new(version, results, client.api_calls()))
+}
+
+/// The consumers, deduplicated and sorted: explicit repositories, then every repository of the
+/// listed orgs (whose version file decides later whether it is a consumer).
+pub(crate) async fn resolve_consumers(
+    client: &Client,
+    consumers: &Consumers,
+    only: &[RepoName],
+    exclude: &[RepoName],
+) -> Result<Vec<Seed>, RunError> {
+    let mut seeds: BTreeMap<RepoName, Option<Repository>> = BTreeMap::new();
+    for name in &consumers.repos {
+        seeds.insert(name.clone(), None);
+    }
+    for org in &consumers.orgs {
+        let repos = client.list_org_repos(org);
+        futures_util::pin_mut!(repos);
+        loop {
+            let next = repos
+                .try_next()
+                .await
+                .map_err(|source| RunError::Discovery {
+                    org: org.clone(),
+                    source: Box::new(source),
+                })?;
+            let Some(repository) = next else { break };
+            let Ok(name) = RepoName::parse(&repository.full_name) else {
+                continue;
+            };
+            if !consumers.repos.contains(&name) {
+                seeds.insert(name, Some(repository));
+            }
+        }
+    }
+    Ok(seeds
+        .into_iter()
+        .filter(|(name, _)| !exclude.contains(name))
+        .filter(|(name, _)| only.is_empty() || only.contains(name))
+        .map(|(name, repository)| Seed { name, repository })
+        .collect())
+}
+
+fn internal_failure(repo: String) -> ConsumerResult {
+    ConsumerResult {
+        repo,
+        outcome: Outcome::Failed,
+        pr: None,
+        detail: Some(
+            "internal error (a bug: please report it); nothing else was affected".to_owned(),
+        ),
+    }
+}
+
+impl Context {
+    /// The configured labels' ids in this repository.
+    ///
+    /// The outer error is a failed request; the inner one names a label that does not exist.
+    async fn resolve_labels(
+        &self,
+        owner: &str,
+        repo: &str,
+    ) -> Result<Result<Vec<i64>, String>, gitea_api::Error> {
+        let wanted = &self.settings.pull_request.labels;
+        if wanted.is_empty() {
+            return Ok(Ok(Vec::new()));
+        }
+        let existing = self.client.list_labels(owner, repo).await?;
+        let mut ids = Vec::with_capacity(wanted.len());
+        for name in wanted {
+            match existing.iter().find(|label| &label.name == name) {
+                Some(label) => ids.push(label.id),
+                None => {
+                    return Ok(Err(format!(
+                        "label {name:?} does not exist in {owner}/{repo}; create it there or remove it from [pull_request] labels"
+                    )));
+                }
+            }
+        }
+        Ok(Ok(ids))
+    }
+
+    fn commit_message(&self, old_version: &str) -> String {
+        let target = &self.settings.target;
+        format!(
+            "{}\n\n{} {old_version} -> {}, opened by cargo xtask propagate.",
+            target.commit_subject(),
+            target.package,
+            target.version
+        )
+    }
+
+    fn pull_request(
+        &self,
+        obs: &Observation,
+        old_version: &str,
+        labels: Vec<i64>,
+    ) -> CreatePullRequest {
+        let config = &self.settings.pull_request;
+        let target = &self.settings.target;
+        let fill = |template: &str| {
+            template
+                .replace("{package}", &target.package)
+                .replace("{version}", &target.version.to_string())
+                .replace("{old_version}", old_version)
+        };
+        let mut request =
+            CreatePullRequest::new(target.branch(), &obs.default_branch, fill(&config.title))
+                .body(fill(&config.body));
+        request.labels = labels;
+        request.assignees = config.assignees.clone();
+        request.reviewers = config.reviewers.clone();
+        request
+    }
+
+    fn pull_url(&self, owner: &str, repo: &str, number: u64) -> String {
+        format!("{}/{owner}/{repo}/pulls/{number}", self.settings.web_url)
+    }
+}

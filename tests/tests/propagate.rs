@@ -1,0 +1,260 @@
+//! `propagate` against gitea-fake: every outcome, the seed incident, re-runs and cost.
+
+mod common;
+
+use common::*;
+use gitea_fake::{
+    Fault, FaultRule, Match, Trigger,
+    fleet::ConsumerState::{self, *},
+};
+use xtask::{app::RunOptions, cascade::report::Outcome, demo::expected_outcome};
+
+const PULLS: &str = "/api/v1/repos/*/*/pulls";
+
+fn on_pr_post(trigger: Trigger, fault: Fault) -> FaultRule {
+    FaultRule::new(Match::any().method("POST").path(PULLS), trigger, fault)
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_seeded_state_reaches_its_outcome() {
+    let states: Vec<(String, ConsumerState)> = ConsumerState::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("svc-{i:02}"), *s))
+        .collect();
+    let named: Vec<(&str, ConsumerState)> = states.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+    let fleet = fleet(&named).await;
+    let report = propagate_default(&fleet).await;
+    assert_eq!(report.consumers.len(), fleet.seeded.len());
+    for consumer in &fleet.seeded {
+        assert_eq!(
+            outcome_of(&report, &consumer.full_name),
+            expected_outcome(consumer.state),
+            "{} seeded {:?}",
+            consumer.full_name,
+            consumer.state
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn created_consumer_gets_one_commit_and_one_pr_with_byte_exact_files() {
+    let fleet = fleet(&[
+        ("checkout", Behind),
+        ("payments", Crlf),
+        ("ml", OtherPinStyle),
+    ])
+    .await;
+    let report = propagate_default(&fleet).await;
+    for repo in ["platform/checkout", "platform/payments", "platform/ml"] {
+        assert_eq!(outcome_of(&report, repo), Outcome::Created, "{repo}");
+        assert_eq!(open_bump_prs(&fleet.fake, repo), 1, "{repo}");
+        let (owner, name) = repo.split_once('/').unwrap();
+        let store = fleet.fake.store();
+        let old_req = store.file(owner, name, "main", "requirements.txt").unwrap();
+        let new_req = store.file(owner, name, BRANCH, "requirements.txt").unwrap();
+        let expected = String::from_utf8(old_req).unwrap().replace(OLD, NEW);
+        assert_eq!(String::from_utf8(new_req).unwrap(), expected, "{repo}");
+        let old_version = store.file(owner, name, "main", "runtime-version").unwrap();
+        let new_version = store.file(owner, name, BRANCH, "runtime-version").unwrap();
+        assert_eq!(
+            String::from_utf8(new_version).unwrap(),
+            String::from_utf8(old_version).unwrap().replace(OLD, NEW)
+        );
+        let messages = store.commit_messages(owner, name, BRANCH);
+        assert!(
+            messages[0].starts_with("Bump platform-runtime to 1.5.0"),
+            "{messages:?}"
+        );
+    }
+    let log = fleet.fake.requests();
+    assert_eq!(
+        calls_to(&log, "POST", "/api/v1/repos/platform/checkout/contents"),
+        1
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn seed_incident_503_then_201_opens_the_pr_and_pre_post_calls_ran_once() {
+    let fleet = fleet(&[("checkout", Behind)]).await;
+    fleet
+        .fake
+        .faults()
+        .add(on_pr_post(Trigger::FirstN(1), Fault::status(503)));
+    let report = propagate_default(&fleet).await;
+    assert_eq!(outcome_of(&report, "platform/checkout"), Outcome::Created);
+    assert_eq!(open_bump_prs(&fleet.fake, "platform/checkout"), 1);
+    let log = fleet.fake.requests();
+    let repo = "/api/v1/repos/platform/checkout";
+    assert_eq!(calls_to(&log, "GET", repo), 1);
+    assert_eq!(calls_to(&log, "POST", &format!("{repo}/file-contents")), 1);
+    assert_eq!(calls_to(&log, "POST", &format!("{repo}/contents")), 1);
+    assert_eq!(calls_to(&log, "POST", &format!("{repo}/pulls")), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn lost_response_on_pr_post_is_recognised_without_a_duplicate() {
+    let fleet = fleet(&[("checkout", Behind)]).await;
+    fleet.fake.faults().add(on_pr_post(
+        Trigger::FirstN(1),
+        Fault::apply_then(Fault::status(504)),
+    ));
+    let report = propagate_default(&fleet).await;
+    let row = &report.consumers[0];
+    assert_eq!(row.outcome, Outcome::Created);
+    let store_prs = fleet.fake.store().pulls("platform", "checkout");
+    assert_eq!(store_prs.len(), 1, "{store_prs:?}");
+    assert_eq!(row.pr.as_ref().unwrap().number as i64, store_prs[0].number);
+    let log = fleet.fake.requests();
+    assert_eq!(
+        calls_to(&log, "POST", "/api/v1/repos/platform/checkout/pulls"),
+        1
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_4xx_on_the_pr_post_is_not_retried() {
+    let fleet = fleet(&[("checkout", Behind)]).await;
+    fleet
+        .fake
+        .faults()
+        .add(on_pr_post(Trigger::Always, Fault::status(422)));
+    let report = propagate_default(&fleet).await;
+    assert_eq!(outcome_of(&report, "platform/checkout"), Outcome::Failed);
+    let log = fleet.fake.requests();
+    assert_eq!(
+        calls_to(&log, "POST", "/api/v1/repos/platform/checkout/pulls"),
+        1
+    );
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rerun_after_a_full_run_writes_nothing() {
+    let fleet = fleet(&[("a", Behind), ("b", Orphan), ("c", UpToDate), ("d", OpenPr)]).await;
+    let first = propagate_default(&fleet).await;
+    assert_eq!(first.exit_code(), 0);
+    fleet.fake.clear_requests();
+    let second = propagate_default(&fleet).await;
+    for row in &second.consumers {
+        assert!(
+            matches!(row.outcome, Outcome::Proposed | Outcome::UpToDate),
+            "{row:?}"
+        );
+    }
+    assert_eq!(
+        writes(&fleet.fake.requests()),
+        Vec::<&gitea_fake::LoggedRequest>::new()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_orphan_left_by_exhausted_retries_is_adopted_next_run() {
+    let fleet = fleet(&[("checkout", Behind)]).await;
+    fleet
+        .fake
+        .faults()
+        .add(on_pr_post(Trigger::Always, Fault::status(503)));
+    let first = propagate_default(&fleet).await;
+    assert_eq!(outcome_of(&first, "platform/checkout"), Outcome::Failed);
+    let log = fleet.fake.requests();
+    assert_eq!(
+        calls_to(&log, "POST", "/api/v1/repos/platform/checkout/pulls"),
+        4
+    );
+    assert!(
+        fleet
+            .fake
+            .store()
+            .branches("platform", "checkout")
+            .contains(&BRANCH.to_owned())
+    );
+
+    fleet.fake.faults().clear();
+    let second = propagate_default(&fleet).await;
+    assert_eq!(outcome_of(&second, "platform/checkout"), Outcome::Adopted);
+    assert_eq!(open_bump_prs(&fleet.fake, "platform/checkout"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn dry_run_writes_nothing_and_says_what_would_happen() {
+    let fleet = fleet(&[
+        ("a", Behind),
+        ("b", Orphan),
+        ("c", ForeignBranch),
+        ("d", UpToDate),
+    ])
+    .await;
+    let options = RunOptions {
+        dry_run: true,
+        ..RunOptions::default()
+    };
+    let report = propagate(&fleet, &options).await;
+    assert_eq!(outcome_of(&report, "platform/a"), Outcome::WouldCreate);
+    assert_eq!(outcome_of(&report, "platform/b"), Outcome::WouldAdopt);
+    assert_eq!(outcome_of(&report, "platform/c"), Outcome::Conflict);
+    assert_eq!(outcome_of(&report, "platform/d"), Outcome::UpToDate);
+    assert_eq!(
+        writes(&fleet.fake.requests()),
+        Vec::<&gitea_fake::LoggedRequest>::new()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn outcomes_summary_and_exit_code_agree() {
+    let fleet = fleet(&[
+        ("a", Behind),
+        ("b", ForeignBranch),
+        ("c", UpToDate),
+        ("d", Archived),
+    ])
+    .await;
+    let report = propagate_default(&fleet).await;
+    assert_eq!(
+        report.summary.values().sum::<usize>(),
+        report.consumers.len()
+    );
+    for (outcome, n) in &report.summary {
+        let counted = report
+            .consumers
+            .iter()
+            .filter(|c| c.outcome == *outcome)
+            .count();
+        assert_eq!(counted, *n, "{outcome}");
+    }
+    assert_eq!(report.summary[&Outcome::Conflict], 1);
+    assert_eq!(report.exit_code(), 1, "a conflict needs a human");
+}
+
+#[tokio::test(start_paused = true)]
+async fn api_calls_per_consumer_stay_within_the_budget() {
+    let fleet = fleet(&[("bumped", Behind), ("current", UpToDate)]).await;
+    let report = propagate_default(&fleet).await;
+    let log = fleet.fake.requests();
+    assert!(calls_for(&log, "platform/bumped") <= 5, "{log:#?}");
+    assert!(calls_for(&log, "platform/current") <= 2, "{log:#?}");
+    assert_eq!(report.api_calls, log.len() as u64);
+}
+
+#[tokio::test(start_paused = true)]
+async fn org_discovery_folds_the_repo_call_into_the_listing() {
+    let mut fleet = fleet(&[
+        ("bumped", Behind),
+        ("current", UpToDate),
+        ("no-file", MissingVersionFile),
+    ])
+    .await;
+    fleet.config.consumers.repos.clear();
+    fleet.config.consumers.orgs = vec!["platform".to_owned()];
+    let report = propagate_default(&fleet).await;
+    let repos: Vec<&str> = report.consumers.iter().map(|c| c.repo.as_str()).collect();
+    assert_eq!(
+        repos,
+        ["platform/bumped", "platform/current"],
+        "the runtime repo and non-consumers are not listed"
+    );
+    let log = fleet.fake.requests();
+    assert_eq!(calls_to(&log, "GET", "/api/v1/repos/platform/bumped"), 0);
+    assert!(calls_for(&log, "platform/bumped") <= 4, "{log:#?}");
+    assert!(calls_for(&log, "platform/current") <= 1, "{log:#?}");
+}

@@ -1,0 +1,241 @@
+//! From a validated config and a token to a finished run: connect, check, resolve the version,
+//! run. Shared by `propagate`, `drift` and `demo`, so all three fail the same way.
+//!
+//! Every [`SetupError`] happens before anything is written, and means exit code 2.
+
+use gitea_api::{Client, RetryScope, Token};
+
+pub use crate::cascade::Progress;
+use crate::{
+    cascade::{self, Settings, plan::Target, report::Report},
+    config::Config,
+    drift::{self, DriftReport},
+    repo::RepoName,
+    version::RuntimeVersion,
+};
+
+/// What the command line asked for, beyond the config.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// `--version`; otherwise the runtime repository's version file is read.
+    pub version: Option<RuntimeVersion>,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// `--jobs`.
+    pub jobs: usize,
+    /// `--only`: restrict to these consumers.
+    pub only: Vec<RepoName>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            version: None,
+            dry_run: false,
+            jobs: 8,
+            only: Vec::new(),
+        }
+    }
+}
+
+/// A failure before any write; always one line, naming what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// The client could not be built from the config.
+    #[error("cannot use gitea_url: {0}")]
+    Client(Box<gitea_api::Error>),
+    /// Gitea did not answer.
+    #[error("cannot reach Gitea at {url}: {source}; check gitea_url and the network")]
+    Unreachable {
+        /// The base URL.
+        url: String,
+        /// Why.
+        source: Box<gitea_api::Error>,
+    },
+    /// Gitea rejected the token.
+    #[error("Gitea at {url} rejected the token (401); check GITEA_TOKEN or --token-file")]
+    Unauthorized {
+        /// The base URL.
+        url: String,
+    },
+    /// No `--version` and no `runtime_repo` to read it from.
+    #[error("no version to propagate: pass --version X.Y.Z or set runtime_repo in the config")]
+    NoVersion,
+    /// The runtime repository's version file could not be read or parsed.
+    #[error("cannot read the release version from {repo}: {reason}")]
+    RuntimeVersion {
+        /// The runtime repository.
+        repo: String,
+        /// Why.
+        reason: String,
+    },
+    /// Consumers could not be resolved.
+    #[error(transparent)]
+    Run(#[from] cascade::RunError),
+}
+
+/// Builds the client the cascade uses: no middleware retry (the cascade retries its PR POST
+/// itself), the policy's per-attempt timeout.
+///
+/// # Errors
+///
+/// [`SetupError::Client`] for a URL the client refuses.
+pub fn connect(config: &Config, token: Token) -> Result<Client, SetupError> {
+    Client::builder(&config.gitea_url)
+        .token(token)
+        .user_agent(concat!("runtime-cascade/", env!("CARGO_PKG_VERSION")))
+        .attempt_timeout(config.retry.attempt_timeout())
+        .retry_scope(RetryScope::Disabled)
+        .allow_insecure_http(config.allow_insecure_http)
+        .build()
+        .map_err(|err| SetupError::Client(Box::new(err)))
+}
+
+/// Checks that Gitea answers and accepts the token (one call: `GET /version`).
+///
+/// # Errors
+///
+/// [`SetupError::Unauthorized`] or [`SetupError::Unreachable`].
+pub async fn preflight(client: &Client, config: &Config) -> Result<(), SetupError> {
+    match client.version().await {
+        Ok(_) => Ok(()),
+        Err(err) if err.is_unauthorized() => Err(SetupError::Unauthorized {
+            url: config.gitea_url.clone(),
+        }),
+        Err(source) => Err(SetupError::Unreachable {
+            url: config.gitea_url.clone(),
+            source: Box::new(source),
+        }),
+    }
+}
+
+/// The version to propagate: `--version`, or the runtime repository's version file.
+///
+/// # Errors
+///
+/// [`SetupError::NoVersion`] or [`SetupError::RuntimeVersion`].
+pub async fn resolve_version(
+    client: &Client,
+    config: &Config,
+    requested: Option<RuntimeVersion>,
+) -> Result<RuntimeVersion, SetupError> {
+    if let Some(version) = requested {
+        return Ok(version);
+    }
+    let repo = config.runtime_repo.as_ref().ok_or(SetupError::NoVersion)?;
+    let fail = |reason: String| SetupError::RuntimeVersion {
+        repo: repo.to_string(),
+        reason,
+    };
+    let file = client
+        .get_contents(&repo.owner, &repo.name, &config.version_file, None)
+        .await
+        .map_err(|err| fail(err.to_string()))?;
+    cascade::plan::read_version(&file.bytes, &config.version_file).map_err(fail)
+}
+
+/// Connects, checks, resolves the version and runs the cascade.
+///
+/// # Errors
+///
+/// A [`SetupError`]; nothing was written then.
+pub async fn propagate(
+    config: &Config,
+    token: Token,
+    options: &RunOptions,
+    on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
+) -> Result<Report, SetupError> {
+    let client = connect(config, token)?;
+    propagate_with(&client, config, options, on_progress).await
+}
+
+/// [`propagate`] with a client the caller built (tests inject retry sleepers this way).
+///
+/// # Errors
+///
+/// A [`SetupError`]; nothing was written then.
+pub async fn propagate_with(
+    client: &Client,
+    config: &Config,
+    options: &RunOptions,
+    on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
+) -> Result<Report, SetupError> {
+    propagate_with_retrier(
+        client,
+        config,
+        options,
+        retry_policy::Retrier::new(config.retry.clone()),
+        on_progress,
+    )
+    .await
+}
+
+/// [`propagate_with`] with an explicit PR POST retrier (a shared budget, a fixed seed).
+///
+/// # Errors
+///
+/// A [`SetupError`]; nothing was written then.
+pub async fn propagate_with_retrier(
+    client: &Client,
+    config: &Config,
+    options: &RunOptions,
+    retrier: retry_policy::Retrier,
+    on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
+) -> Result<Report, SetupError> {
+    preflight(client, config).await?;
+    let version = resolve_version(client, config, options.version.clone()).await?;
+    let settings = Settings {
+        target: Target {
+            version,
+            package: config.package.clone(),
+            version_file: config.version_file.clone(),
+            requirements_file: config.requirements_file.clone(),
+        },
+        pull_request: config.pull_request.clone(),
+        retrier,
+        jobs: options.jobs,
+        dry_run: options.dry_run,
+        web_url: config.gitea_url.clone(),
+        exclude: config.runtime_repo.iter().cloned().collect(),
+    };
+    let report = cascade::propagate(
+        client,
+        settings,
+        &config.consumers,
+        &options.only,
+        on_progress,
+    )
+    .await?;
+    Ok(report)
+}
+
+/// Connects, checks, resolves the version and reports drift.
+///
+/// # Errors
+///
+/// A [`SetupError`].
+pub async fn drift(
+    config: &Config,
+    token: Token,
+    options: &RunOptions,
+) -> Result<DriftReport, SetupError> {
+    let client = connect(config, token)?;
+    drift_with(&client, config, options).await
+}
+
+/// [`drift`] with a client the caller built.
+///
+/// # Errors
+///
+/// A [`SetupError`].
+pub async fn drift_with(
+    client: &Client,
+    config: &Config,
+    options: &RunOptions,
+) -> Result<DriftReport, SetupError> {
+    preflight(client, config).await?;
+    let version = resolve_version(client, config, options.version.clone()).await?;
+    let report = drift::run(client, config, &version, &options.only, options.jobs).await?;
+    Ok(report)
+}

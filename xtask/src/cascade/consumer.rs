@@ -1,0 +1,230 @@
+//! One consumer: observe, ask the planner, apply, until it settles.
+
+use gitea_api::{ChangeFileOperation, ChangeFiles, CreatePullRequest, FileContent, Repository};
+
+use crate::cascade::{
+    Context, Seed,
+    plan::{
+        Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, Settled,
+        classify_branch, desired_files, plan,
+    },
+    pull,
+    report::{ConsumerResult, Outcome, PrLink},
+};
+
+/// How often one consumer re-plans after losing a race (a branch or a default branch that moved
+/// between read and write) before it gives up.
+const MAX_REPLANS: u32 = 2;
+
+/// Runs one consumer to its outcome; `None` when discovery found a repository that is not a
+/// consumer (no version file).
+pub(crate) async fn run(ctx: &Context, seed: Seed) -> Option<ConsumerResult> {
+    let full_name = seed.name.to_string();
+    match drive(ctx, seed).await {
+        Ok(result) => result,
+        Err(err) => Some(ConsumerResult {
+            repo: full_name,
+            outcome: Outcome::Failed,
+            pr: None,
+            detail: Some(err.to_string()),
+        }),
+    }
+}
+
+async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gitea_api::Error> {
+    let discovered = seed.repository.is_some();
+    let mut obs = observe(ctx, seed).await?;
+    if discovered && obs.version_file.is_none() {
+        return Ok(None);
+    }
+    let (owner, repo) = (obs.repo.owner.clone(), obs.repo.name.clone());
+    let target = &ctx.settings.target;
+    let probe = if ctx.settings.dry_run {
+        BranchProbe::LookUp
+    } else {
+        BranchProbe::FromWrite
+    };
+    let mut replans = 0;
+    loop {
+        let result = |outcome, pr, detail| Ok(Some(row(&obs, outcome, pr, detail)));
+        match plan(&obs, target, probe) {
+            Action::Observe(Lookup::BumpPull) => {
+                let branch = target.branch();
+                let found =
+                    pull::find(&ctx.client, &owner, &repo, &obs.default_branch, &branch).await?;
+                obs.bump_pull = Some(found);
+            }
+            Action::Observe(Lookup::BumpBranch) => {
+                obs.bump_branch = Some(inspect_branch(ctx, &obs).await?);
+            }
+            Action::Settle(settled) => {
+                let (outcome, pr, detail) = settled_row(settled);
+                return result(outcome, pr, detail);
+            }
+            Action::Create(commit) if ctx.settings.dry_run => {
+                return result(Outcome::WouldCreate, None, commit.note);
+            }
+            Action::Adopt { .. } if ctx.settings.dry_run => {
+                return result(Outcome::WouldAdopt, None, None);
+            }
+            Action::Create(commit) => {
+                let labels = match ctx.resolve_labels(&owner, &repo).await? {
+                    Ok(ids) => ids,
+                    Err(reason) => return result(Outcome::Failed, None, Some(reason)),
+                };
+                let change = ChangeFiles {
+                    files: commit
+                        .files
+                        .iter()
+                        .map(|f| ChangeFileOperation::update(&f.path, f.content.clone(), &f.sha))
+                        .collect(),
+                    branch: Some(obs.default_branch.clone()),
+                    new_branch: Some(target.branch()),
+                    message: Some(ctx.commit_message(&commit.old_version)),
+                    ..ChangeFiles::default()
+                };
+                match ctx.client.change_files(&owner, &repo, &change).await {
+                    Ok(_) => {}
+                    Err(err) if replans < MAX_REPLANS && err.is_branch_already_exists() => {
+                        replans += 1;
+                        obs.bump_pull = None;
+                        obs.bump_branch = Some(inspect_branch(ctx, &obs).await?);
+                        continue;
+                    }
+                    Err(err) if replans < MAX_REPLANS && err.is_sha_mismatch() => {
+                        replans += 1;
+                        read_files(ctx, &mut obs).await?;
+                        obs.bump_pull = None;
+                        continue;
+                    }
+                    Err(err) => return Err(err),
+                }
+                let request = ctx.pull_request(&obs, &commit.old_version, labels);
+                let pr = pull::open(ctx, &owner, &repo, &request).await?;
+                return result(Outcome::Created, Some(pr), commit.note);
+            }
+            Action::Adopt { old_version } => {
+                let labels = match ctx.resolve_labels(&owner, &repo).await? {
+                    Ok(ids) => ids,
+                    Err(reason) => return result(Outcome::Failed, None, Some(reason)),
+                };
+                let request: CreatePullRequest = ctx.pull_request(&obs, &old_version, labels);
+                let pr = pull::open(ctx, &owner, &repo, &request).await?;
+                let detail = format!("{} existed without a PR", target.branch());
+                return result(Outcome::Adopted, Some(pr), Some(detail));
+            }
+        }
+    }
+}
+
+/// The repository (unless discovery already listed it) and both files on the default branch.
+async fn observe(ctx: &Context, seed: Seed) -> Result<Observation, gitea_api::Error> {
+    let repository: Repository = match seed.repository {
+        Some(repository) => repository,
+        None => {
+            ctx.client
+                .get_repo(&seed.name.owner, &seed.name.name)
+                .await?
+        }
+    };
+    let mut obs = Observation {
+        repo: seed.name,
+        default_branch: repository.default_branch,
+        archived: repository.archived,
+        empty: repository.empty,
+        version_file: None,
+        requirements: None,
+        bump_pull: None,
+        bump_branch: None,
+    };
+    if !obs.empty {
+        read_files(ctx, &mut obs).await?;
+    }
+    Ok(obs)
+}
+
+async fn read_files(ctx: &Context, obs: &mut Observation) -> Result<(), gitea_api::Error> {
+    let target = &ctx.settings.target;
+    let paths = [
+        target.version_file.as_str(),
+        target.requirements_file.as_str(),
+    ];
+    let files = ctx
+        .client
+        .get_file_contents(
+            &obs.repo.owner,
+            &obs.repo.name,
+            &paths,
+            Some(&obs.default_branch),
+        )
+        .await?;
+    let mut files = files.into_iter().map(|f| f.map(observed_file));
+    obs.version_file = files.next().flatten();
+    obs.requirements = files.next().flatten();
+    Ok(())
+}
+
+/// Whether the bump branch exists, and whether it holds exactly our change.
+async fn inspect_branch(ctx: &Context, obs: &Observation) -> Result<BranchState, gitea_api::Error> {
+    let target = &ctx.settings.target;
+    let (owner, repo) = (&obs.repo.owner, &obs.repo.name);
+    let Some(branch) = ctx.client.get_branch(owner, repo, &target.branch()).await? else {
+        return Ok(BranchState::Absent);
+    };
+    let Some(version_file) = &obs.version_file else {
+        return Ok(BranchState::Foreign(
+            "the default branch has no version file".to_owned(),
+        ));
+    };
+    let (desired, _) = desired_files(version_file, obs.requirements.as_ref(), target);
+    let paths = [
+        target.version_file.as_str(),
+        target.requirements_file.as_str(),
+    ];
+    let on_branch = ctx
+        .client
+        .get_file_contents(owner, repo, &paths, Some(&target.branch()))
+        .await?
+        .into_iter()
+        .map(|f| f.map(|f| f.bytes))
+        .collect::<Vec<_>>();
+    let subject = branch.commit.map(|c| c.message).unwrap_or_default();
+    let subject = subject.lines().next().unwrap_or_default();
+    Ok(classify_branch(&desired, &on_branch, subject, target))
+}
+
+fn observed_file(file: FileContent) -> ObservedFile {
+    ObservedFile {
+        sha: file.sha,
+        bytes: file.bytes,
+    }
+}
+
+fn settled_row(settled: Settled) -> (Outcome, Option<PrLink>, Option<String>) {
+    let link = |pr: crate::cascade::plan::PullRef| PrLink {
+        number: pr.number,
+        url: pr.url,
+    };
+    match settled {
+        Settled::UpToDate => (Outcome::UpToDate, None, None),
+        Settled::Proposed(pr) => (Outcome::Proposed, Some(link(pr)), None),
+        Settled::Declined(pr, why) => (Outcome::Declined, Some(link(pr)), Some(why)),
+        Settled::Conflict(why) => (Outcome::Conflict, None, Some(why)),
+        Settled::Skipped(why) => (Outcome::Skipped, None, Some(why)),
+        Settled::Failed(why) => (Outcome::Failed, None, Some(why)),
+    }
+}
+
+fn row(
+    obs: &Observation,
+    outcome: Outcome,
+    pr: Option<PrLink>,
+    detail: Option<String>,
+) -> ConsumerResult {
+    ConsumerResult {
+        repo: obs.repo.to_string(),
+        outcome,
+        pr,
+        detail,
+    }
+}

@@ -1,0 +1,218 @@
+//! `cargo xtask propagate` and `cargo xtask drift`: flags, token, output and exit codes around
+//! `xtask::app`.
+
+use std::{
+    io::IsTerminal,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+use anyhow::Context as _;
+use clap::Args;
+use gitea_api::Token;
+use indicatif::{ProgressBar, ProgressStyle};
+use xtask::{
+    app::{self, Progress, RunOptions},
+    config::Config,
+    repo::RepoName,
+    version::RuntimeVersion,
+};
+
+/// Flags shared by propagate and drift.
+#[derive(Debug, Args)]
+pub(crate) struct CommonArgs {
+    /// The configuration file (see docs/examples/propagate.toml).
+    #[arg(long, value_name = "FILE", default_value = "propagate.toml")]
+    config: PathBuf,
+    /// The release to propagate, strict semver X.Y.Z; default: the runtime repository's version file.
+    #[arg(long, value_name = "X.Y.Z")]
+    version: Option<String>,
+    /// Read the token from this file instead of the GITEA_TOKEN environment variable.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Consumers in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: u16,
+    /// Only these consumers (repeatable), as owner/repo.
+    #[arg(long, value_name = "OWNER/REPO", value_parser = parse_repo)]
+    only: Vec<RepoName>,
+    /// Write the report as JSON to stdout (the table goes to stderr).
+    #[arg(long)]
+    json: bool,
+    /// More logging on stderr (-v, -vv, -vvv); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+/// A usage or setup problem: printed as one line, exit code 2.
+pub(crate) struct UsageError(pub(crate) String);
+
+impl CommonArgs {
+    /// Everything that can be checked before a network call: config, version, token.
+    fn prepare(&self) -> Result<(Config, RunOptions, Token), UsageError> {
+        init_tracing(self.verbose);
+        let config = Config::load(&self.config).map_err(|err| UsageError(err.to_string()))?;
+        let version = self
+            .version
+            .as_deref()
+            .map(RuntimeVersion::parse)
+            .transpose()
+            .map_err(|err| UsageError(format!("--version: {err}")))?;
+        let token = read_token(self.token_file.as_deref()).map_err(UsageError)?;
+        let options = RunOptions {
+            version,
+            dry_run: false,
+            jobs: usize::from(self.jobs),
+            only: self.only.clone(),
+        };
+        Ok((config, options, token))
+    }
+}
+
+pub(crate) fn propagate(args: &CommonArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let (config, mut options, token) = match args.prepare() {
+        Ok(prepared) => prepared,
+        Err(UsageError(message)) => return Ok(usage_error(&message)),
+    };
+    options.dry_run = dry_run;
+    let runtime = runtime()?;
+    let mut progress = ProgressOutput::new();
+    let result = runtime.block_on(app::propagate(&config, token, &options, &mut |event| {
+        progress.show(event)
+    }));
+    progress.finish();
+    let report = match result {
+        Ok(report) => report,
+        Err(err) => return Ok(usage_error(&err.to_string())),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        eprint!("{}", report.table());
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+pub(crate) fn drift(args: &CommonArgs) -> anyhow::Result<ExitCode> {
+    let (config, options, token) = match args.prepare() {
+        Ok(prepared) => prepared,
+        Err(UsageError(message)) => return Ok(usage_error(&message)),
+    };
+    let report = match runtime()?.block_on(app::drift(&config, token, &options)) {
+        Ok(report) => report,
+        Err(err) => return Ok(usage_error(&err.to_string())),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        eprint!("{}", report.table());
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+pub(crate) fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn parse_repo(text: &str) -> Result<RepoName, String> {
+    RepoName::parse(text)
+}
+
+/// The token from `--token-file` or `GITEA_TOKEN`; never from a flag, which would show in `ps`.
+fn read_token(file: Option<&Path>) -> Result<Token, String> {
+    let raw = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|err| format!("cannot read --token-file {}: {err}", path.display()))?,
+        None => std::env::var("GITEA_TOKEN").map_err(|_| {
+            "no token: set GITEA_TOKEN or pass --token-file FILE (scopes: write:repository, read:organization)".to_owned()
+        })?,
+    };
+    let token = raw.trim();
+    if token.is_empty() {
+        return Err("the token is empty: set GITEA_TOKEN or pass --token-file FILE".to_owned());
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(
+            "the token contains white space or control characters; check how it was stored"
+                .to_owned(),
+        );
+    }
+    Ok(Token::new(token.to_owned()))
+}
+
+pub(crate) fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// A progress bar on a terminal, plain lines otherwise; always on stderr.
+pub(crate) struct ProgressOutput {
+    bar: Option<ProgressBar>,
+    done: usize,
+    total: usize,
+}
+
+impl ProgressOutput {
+    pub(crate) fn new() -> Self {
+        ProgressOutput {
+            bar: None,
+            done: 0,
+            total: 0,
+        }
+    }
+
+    pub(crate) fn show(&mut self, event: Progress<'_>) {
+        match event {
+            Progress::Started { consumers } => {
+                self.total = consumers;
+                if std::io::stderr().is_terminal() {
+                    let bar = ProgressBar::new(consumers as u64);
+                    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+                        bar.set_style(style);
+                    }
+                    self.bar = Some(bar);
+                }
+            }
+            Progress::Finished(result) => {
+                self.done += 1;
+                match &self.bar {
+                    Some(bar) => {
+                        bar.inc(1);
+                        bar.set_message(format!("{} {}", result.repo, result.outcome));
+                    }
+                    None => eprintln!(
+                        "[{}/{}] {}: {}",
+                        self.done, self.total, result.repo, result.outcome
+                    ),
+                }
+            }
+        }
+    }
+
+    pub(crate) fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! `cargo xtask drift`: which consumers are behind the runtime, and whether a bump PR is open.
+//!
+//! It only reads: the version file on each default branch (one call), and the bump PR only for
+//! consumers that are behind (one more). Explicitly listed repositories cost one more call for
+//! their default branch; discovered ones get it from the org listing.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use gitea_api::Client;
+use serde::Serialize;
+
+use crate::{
+    cascade::{RunError, Seed, plan::read_version, pull, report::PrLink, report::render_table},
+    config::Config,
+    fanout,
+    repo::RepoName,
+    version::RuntimeVersion,
+};
+
+/// Where one consumer stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriftStatus {
+    /// On the runtime's version.
+    Current,
+    /// Behind, and a bump PR is open.
+    BehindPrOpen,
+    /// Behind, and no bump PR is open: the cascade missed it, or it was declined.
+    BehindNoPr,
+    /// Newer than the runtime's version.
+    Ahead,
+    /// No version file, not semver, or unreadable.
+    Unknown,
+}
+
+impl DriftStatus {
+    /// Statuses that make `drift` exit 1.
+    pub fn needs_attention(self) -> bool {
+        matches!(self, DriftStatus::BehindNoPr | DriftStatus::Unknown)
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            DriftStatus::Current => "current",
+            DriftStatus::BehindPrOpen => "behind-pr-open",
+            DriftStatus::BehindNoPr => "behind-no-pr",
+            DriftStatus::Ahead => "ahead",
+            DriftStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// One consumer's row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DriftRow {
+    /// `owner/repo`.
+    pub repo: String,
+    /// Where it stands.
+    pub status: DriftStatus,
+    /// The version on its default branch, when readable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+    /// The open bump PR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pr: Option<PrLink>,
+    /// Why, for `unknown`; a note otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The whole fleet.
+#[derive(Clone, Debug, Serialize)]
+pub struct DriftReport {
+    /// The runtime's version.
+    pub version: String,
+    /// Every consumer once, sorted by repository.
+    pub consumers: Vec<DriftRow>,
+    /// How many consumers have each status.
+    pub summary: BTreeMap<DriftStatus, usize>,
+    /// HTTP requests sent.
+    pub api_calls: u64,
+}
+
+impl DriftReport {
+    /// 1 when any consumer is behind without a PR or unknown, 0 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.consumers.iter().any(|c| c.status.needs_attention()))
+    }
+
+    /// The human-readable table and summary line.
+    pub fn table(&self) -> String {
+        let rows: Vec<[String; 4]> = self
+            .consumers
+            .iter()
+            .map(|row| {
+                let status = match (row.status, &row.pr) {
+                    (DriftStatus::BehindPrOpen, Some(pr)) => {
+                        format!("behind (PR #{} open)", pr.number)
+                    }
+                    (DriftStatus::BehindNoPr, _) => "behind (no PR)".to_owned(),
+                    (status, _) => status.as_str().to_owned(),
+                };
+                [
+                    row.repo.clone(),
+                    row.current.clone().unwrap_or_else(|| "-".to_owned()),
+                    status,
+                    row.detail.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let summary = self
+            .summary
+            .iter()
+            .map(|(status, n)| format!("{n} {}", status.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut out = render_table(["REPOSITORY", "VERSION", "STATUS", "DETAIL"], &rows);
+        out.push_str(&format!(
+            "\n{} consumer(s) against {}: {summary}; {} API call(s)\n",
+            self.consumers.len(),
+            self.version,
+            self.api_calls
+        ));
+        out
+    }
+}
+
+/// Reports every consumer's drift against `version`.
+///
+/// # Errors
+///
+/// A [`RunError`] when the consumers cannot be resolved.
+pub async fn run(
+    client: &Client,
+    config: &Config,
+    version: &RuntimeVersion,
+    only: &[RepoName],
+    jobs: usize,
+) -> Result<DriftReport, RunError> {
+    let exclude: Vec<RepoName> = config.runtime_repo.iter().cloned().collect();
+    let seeds =
+        crate::cascade::resolve_consumers(client, &config.consumers, only, &exclude).await?;
+    let shared = Arc::new((client.clone(), config.clone(), version.clone()));
+    let items = seeds
+        .into_iter()
+        .map(|seed| (seed.name.to_string(), seed))
+        .collect();
+    let mut rows = Vec::new();
+    fanout::run_bounded(
+        items,
+        jobs,
+        |seed| {
+            let shared = Arc::clone(&shared);
+            async move {
+                let (client, config, version) = &*shared;
+                check(client, config, version, seed).await
+            }
+        },
+        |repo| {
+            Some(unknown(
+                repo,
+                "internal error (a bug: please report it)".to_owned(),
+            ))
+        },
+        &mut |row: Option<DriftRow>| rows.extend(row),
+    )
+    .await;
+    rows.sort_by(|a, b| a.repo.cmp(&b.repo));
+    let mut summary = BTreeMap::new();
+    for row in &rows {
+        *summary.entry(row.status).or_insert(0) += 1;
+    }
+    Ok(DriftReport {
+        version: version.to_string(),
+        consumers: rows,
+        summary,
+        api_calls: client.api_calls(),
+    })
+}
+
+async fn check(
+    client: &Client,
+    config: &Config,
+    version: &RuntimeVersion,
+    seed: Seed,
+) -> Option<DriftRow> {
+    let repo = seed.name.to_string();
+    let discovered = seed.repository.is_some();
+    let (owner, name) = (&seed.name.owner, &seed.name.name);
+    let repository = match seed.repository {
+        Some(repository) => repository,
+        None => match client.get_repo(owner, name).await {
+            Ok(repository) => repository,
+            Err(err) => return Some(unknown(repo, err.to_string())),
+        },
+    };
+    if repository.empty {
+        return (!discovered).then(|| unknown(repo, "empty repository".to_owned()));
+    }
+    let branch = &repository.default_branch;
+    let file = match client
+        .get_contents(owner, name, &config.version_file, Some(branch))
+        .await
+    {
+        Ok(file) => file,
+        Err(err) if err.is_not_found() => {
+            let why = format!("no {} on {branch}", config.version_file);
+            return (!discovered).then(|| unknown(repo, why));
+        }
+        Err(err) => return Some(unknown(repo, err.to_string())),
+    };
+    let current = match read_version(&file.bytes, &config.version_file) {
+        Ok(current) => current,
+        Err(reason) => return Some(unknown(repo, reason)),
+    };
+    let archived = repository.archived.then(|| "archived".to_owned());
+    let row = |status, pr, detail| DriftRow {
+        repo: repo.clone(),
+        status,
+        current: Some(current.to_string()),
+        pr,
+        detail,
+    };
+    if current == *version {
+        return Some(row(DriftStatus::Current, None, archived));
+    }
+    if current > *version {
+        return Some(row(DriftStatus::Ahead, None, archived));
+    }
+    match pull::find(client, owner, name, branch, &version.bump_branch()).await {
+        Ok(Some(pr)) if pr.state == crate::cascade::plan::PullState::Open => {
+            let link = PrLink {
+                number: pr.number,
+                url: pr.url,
+            };
+            Some(row(DriftStatus::BehindPrOpen, Some(link), archived))
+        }
+        Ok(Some(pr)) => {
+            let why = format!("bump PR #{} is closed", pr.number);
+            Some(row(DriftStatus::BehindNoPr, None, Some(why)))
+        }
+        Ok(None) => Some(row(DriftStatus::BehindNoPr, None, archived)),
+        Err(err) => Some(row(
+            DriftStatus::Unknown,
+            None,
+            Some(format!("behind, but the PR look-up failed: {err}")),
+        )),
+    }
+}
+
+fn unknown(repo: String, detail: String) -> DriftRow {
+    DriftRow {
+        repo,
+        status: DriftStatus::Unknown,
+        current: None,
+        pr: None,
+        detail: Some(detail),
+    }
+}
