@@ -117,7 +117,8 @@ pub enum Fault {
         /// `Retry-After` seconds, if any.
         retry_after: Option<u64>,
     },
-    /// Wait this long, then answer normally (the handler runs after the wait).
+    /// Wait this long, then answer normally. The handler runs after the wait, even when the
+    /// client has given up meanwhile (as a real server finishes a request).
     Delay(Duration),
     /// Close the connection with a TCP reset before any response byte.
     Reset,

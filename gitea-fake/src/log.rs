@@ -12,8 +12,8 @@ pub struct LoggedRequest {
     pub path: String,
     /// The raw query string, if any.
     pub query: Option<String>,
-    /// The status sent; None when the connection was reset before any response, or the
-    /// request is still being answered.
+    /// The status sent; None when the connection was reset before any response, or while
+    /// the request is still being answered (e.g. during an injected delay).
     pub status: Option<u16>,
     /// The injected fault, e.g. `status 503` or `apply-then reset`.
     pub fault: Option<String>,

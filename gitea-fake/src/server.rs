@@ -97,9 +97,10 @@ impl FakeGitea {
 }
 
 impl FakeGiteaBuilder {
-    /// The version to present, e.g. `1.21.0`: before 1.22 `GET /pulls/{base}/{head}` and
-    /// before 1.24 `file-contents` answer 404, and before 1.25 the default 404 message is
-    /// the localised "The target couldn't be found.".
+    /// The version to present, e.g. `1.21.0`. Older versions lack what they lacked: before
+    /// 1.20 `POST /contents`, before 1.22 `GET /pulls/{base}/{head}` and before 1.24
+    /// `file-contents` answer 404; before 1.25 the default 404 message is the localised
+    /// "The target couldn't be found."; before 1.26 `PUT /contents/{path}` requires `sha`.
     pub fn version(mut self, version: &str) -> FakeGiteaBuilder {
         version.clone_into(&mut self.version);
         self
@@ -183,7 +184,11 @@ fn serve(stream: TcpStream, shared: Arc<Shared>, mut shutdown: watch::Receiver<(
         let shared = shared.clone();
         let reset = reset.clone();
         async move {
-            let out = service::handle(shared, req).await;
+            // A task of its own, so the answer is completed (side effects and log included)
+            // even when the client hangs up first, as a real server would.
+            let out = tokio::spawn(service::handle(shared, req))
+                .await
+                .unwrap_or(Err(service::Dropped));
             if out.is_err() {
                 reset.store(true, Ordering::SeqCst);
             }

@@ -362,3 +362,48 @@ async fn dropping_the_handle_stops_the_server() {
     let err = reqwest::Client::new().get(url).send().await.unwrap_err();
     assert!(err.is_connect() || err.is_request(), "{err:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_delayed_write_still_lands_after_the_client_gave_up() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", BUMP, "main");
+    let delay = Fault::Delay(Duration::from_secs(60));
+    f.faults().add(FaultRule::new(
+        Match::any().method("POST"),
+        Trigger::Always,
+        delay,
+    ));
+    let c = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = c
+        .post(format!("{}/api/v1/repos/acme/app/pulls", f.base_url()))
+        .header("Authorization", format!("token {TOKEN}"))
+        .json(&json!({"head": BUMP, "base": "main", "title": "Bump"}))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout());
+    assert!(f.store().pulls("acme", "app").is_empty(), "not yet");
+    assert_eq!(f.requests()[0].status, None, "still being answered");
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert_eq!(f.store().pulls("acme", "app").len(), 1);
+    assert_eq!(f.requests()[0].status, Some(201));
+}
+
+#[tokio::test]
+async fn apply_then_truncate_lands_the_write_and_cuts_the_answer() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", BUMP, "main");
+    let fault = Fault::apply_then(Fault::TruncateBody);
+    f.faults().add(FaultRule::new(
+        Match::any().method("POST").path(PULLS),
+        Trigger::Always,
+        fault,
+    ));
+    let r = post_pull(&f).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert!(r.bytes().await.is_err());
+    assert_eq!(f.store().pulls("acme", "app").len(), 1);
+}

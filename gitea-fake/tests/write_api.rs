@@ -721,3 +721,32 @@ async fn concurrent_duplicate_pulls_create_exactly_one() {
     assert_eq!(created, 1);
     assert_eq!(f.store().pulls("acme", "app").len(), 1);
 }
+
+#[tokio::test]
+async fn older_versions_require_sha_and_lack_change_files() {
+    let f = FakeGitea::builder()
+        .version("1.19.0")
+        .start()
+        .await
+        .unwrap();
+    common::seed(&f);
+    let r = send(
+        &f,
+        Method::PUT,
+        "/api/v1/repos/acme/app/contents/new.txt",
+        &json!({"content": b64("x")}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.message(), "[SHA]: Required");
+    let (a, b) = shas();
+    let r = send(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        &two_file_bump(&a, &b),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(f.store().branches("acme", "app"), ["main"]);
+}

@@ -133,7 +133,8 @@ struct UpdateFile {
     message: Option<String>,
 }
 
-/// `PUT /contents/{filepath}`: update with `sha`, create without (1.26).
+/// `PUT /contents/{filepath}`: update with `sha`, create without (1.26; before, `sha` is
+/// required).
 pub(crate) async fn update_file(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
@@ -149,6 +150,10 @@ pub(crate) async fn update_file(
     let content = bind::base64(bind::required(req.content.as_deref(), "ContentBase64")?)?;
     let path = p.get("filepath").trim_matches('/').to_owned();
     let sha = req.sha.filter(|s| !s.is_empty());
+    if sha.is_none() && !app.at_least(1, 26) {
+        // Before 1.26 `sha` was binding-required on updates.
+        return Err(Fail::unprocessable("[SHA]: Required"));
+    }
     let op = if sha.is_some() {
         Op::Update
     } else {
@@ -222,13 +227,14 @@ fn file_op(f: FileOp) -> Result<FileChange, Fail> {
     })
 }
 
-/// `POST /contents`: several files in one commit, 201 with `FilesResponse`.
+/// `POST /contents` (1.20+): several files in one commit, 201 with `FilesResponse`.
 pub(crate) async fn change_files(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     p: Params,
     body: Bytes,
 ) -> Reply {
+    since(&app, 1, 20)?;
     let mut st = app.store.lock();
     let (r, user) = write_guard(&st, &caller, &p)?;
     let (owner, name) = (r.owner.clone(), r.name.clone());
