@@ -704,6 +704,7 @@ async fn concurrent_duplicate_pulls_create_exactly_one() {
             reqwest::Client::new()
                 .post(url)
                 .header("Authorization", format!("token {TOKEN}"))
+                .header("Content-Type", "application/json")
                 .body(pr(BUMP, "main"))
                 .send()
                 .await
@@ -749,4 +750,37 @@ async fn older_versions_require_sha_and_lack_change_files() {
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(f.store().branches("acme", "app"), ["main"]);
+}
+
+#[tokio::test]
+async fn bodies_bind_by_content_type_like_gitea() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", BUMP, "main");
+    let url = format!("{}/api/v1/repos/acme/app/pulls", f.base_url());
+    let post = |ct: Option<&'static str>| {
+        let mut req = reqwest::Client::new()
+            .post(&url)
+            .header("Authorization", format!("token {TOKEN}"))
+            .body(pr(BUMP, "main"));
+        if let Some(ct) = ct {
+            req = req.header("Content-Type", ct);
+        }
+        req.send()
+    };
+    let cases = [
+        (None, "[]: Empty Content-Type"),
+        (Some("text/plain"), "[]: Unsupported Content-Type"),
+        (
+            Some("application/x-www-form-urlencoded"),
+            "[Head]: Required",
+        ),
+    ];
+    for (ct, message) in cases {
+        let r = post(ct).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{ct:?}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["message"], message);
+    }
+    let ok = post(Some("application/json; charset=utf-8")).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::CREATED);
 }

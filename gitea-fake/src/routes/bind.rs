@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 
 use crate::fail::Fail;
@@ -30,13 +31,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     }
 }
 
-/// Decodes a JSON body. Malformed JSON or a wrong type is Gitea's deserialization 422,
-/// `[]: <error>`.
+/// Binds a request body as Gitea's `binding.Bind` does: by `Content-Type`. JSON types are
+/// decoded (malformed JSON or a wrong type is the deserialization 422, `[]: <error>`); form
+/// types bind no JSON fields, so the `Required` checks that follow fail; a missing type is
+/// `[]: Empty Content-Type` and any other `[]: Unsupported Content-Type`.
 ///
 /// # Errors
 /// The 422 answer.
-pub(crate) fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Fail> {
-    serde_json::from_slice(body).map_err(|e| Fail::unprocessable(format!("[]: {e}")))
+pub(crate) fn json<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Fail> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase())
+        .unwrap_or_default();
+    let bytes: &[u8] = if content_type.contains("json") {
+        body
+    } else if content_type.contains("form-urlencoded")
+        || content_type.contains("multipart/form-data")
+    {
+        b"{}"
+    } else if content_type.is_empty() {
+        return Err(Fail::unprocessable("[]: Empty Content-Type"));
+    } else {
+        return Err(Fail::unprocessable("[]: Unsupported Content-Type"));
+    };
+    serde_json::from_slice(bytes).map_err(|e| Fail::unprocessable(format!("[]: {e}")))
 }
 
 /// 422 `[Field]: Required` when `value` is absent or empty.

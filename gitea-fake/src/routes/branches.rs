@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -67,6 +67,7 @@ pub(crate) async fn create(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     p: Params,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
     let mut st = app.store.lock();
@@ -80,7 +81,7 @@ pub(crate) async fn create(
         ));
     }
     let (owner, name) = (r.owner.clone(), r.name.clone());
-    let req: CreateBranch = bind::json(&body)?;
+    let req: CreateBranch = bind::json(&headers, &body)?;
     let new = bind::required(req.new_branch_name.as_deref(), "BranchName")?.to_owned();
     bind::ref_name(Some(&new), "BranchName")?;
     let old_ref = req.old_ref_name.filter(|s| !s.is_empty());

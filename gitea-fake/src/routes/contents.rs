@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -88,12 +88,13 @@ pub(crate) async fn file_contents(
     Extension(caller): Extension<Caller>,
     p: Params,
     RawQuery(q): RawQuery,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
     since(&app, 1, 24)?;
     let st = app.store.lock();
     let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
-    let req: FilesQuery = bind::json(&body)?;
+    let req: FilesQuery = bind::json(&headers, &body)?;
     let (c, git_ref) = resolve(r, q.as_deref())?;
     let items: Vec<Value> = req
         .files
@@ -139,12 +140,13 @@ pub(crate) async fn update_file(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     p: Params,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
     let mut st = app.store.lock();
     let (r, user) = write_guard(&st, &caller, &p)?;
     let (owner, name) = (r.owner.clone(), r.name.clone());
-    let req: UpdateFile = bind::json(&body)?;
+    let req: UpdateFile = bind::json(&headers, &body)?;
     bind::ref_name(req.branch.as_deref(), "BranchName")?;
     bind::ref_name(req.new_branch.as_deref(), "NewBranchName")?;
     let content = bind::base64(bind::required(req.content.as_deref(), "ContentBase64")?)?;
@@ -232,13 +234,14 @@ pub(crate) async fn change_files(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     p: Params,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
     since(&app, 1, 20)?;
     let mut st = app.store.lock();
     let (r, user) = write_guard(&st, &caller, &p)?;
     let (owner, name) = (r.owner.clone(), r.name.clone());
-    let req: ChangeFiles = bind::json(&body)?;
+    let req: ChangeFiles = bind::json(&headers, &body)?;
     let files = req
         .files
         .filter(|f| !f.is_empty())

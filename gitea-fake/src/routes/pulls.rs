@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -103,6 +103,7 @@ pub(crate) async fn create(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
     p: Params,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
     let mut st = app.store.lock();
@@ -116,7 +117,7 @@ pub(crate) async fn create(
         ));
     }
     let (owner, name) = (r.owner.clone(), r.name.clone());
-    let req: CreatePull = bind::json(&body)?;
+    let req: CreatePull = bind::json(&headers, &body)?;
     let new = NewPull {
         head: bind::required(req.head.as_deref(), "Head")?.to_owned(),
         base: bind::required(req.base.as_deref(), "Base")?.to_owned(),
