@@ -4,8 +4,7 @@
 //! re-POST must first look the PR up by base and head: Gitea's duplicate check is not atomic, and
 //! a retry racing a slow first POST made two PRs (Gitea issue 20906).
 
-use futures_util::TryStreamExt;
-use gitea_api::{Client, CreatePullRequest, PullRequest, PullStateFilter};
+use gitea_api::{Client, CreatePullRequest, PullRequest};
 use retry_policy::{Observation, Observed, TransportKind};
 
 use crate::cascade::{
@@ -14,10 +13,7 @@ use crate::cascade::{
     report::PrLink,
 };
 
-/// Any PR from `head` into `base`, preferring an open one.
-///
-/// Gitea's look-up by base and head returns a PR in any state, in no order, so a closed answer is
-/// double-checked against the open PRs before the consumer is called declined.
+/// Any PR from `head` into `base`; the client prefers an open one when there are several.
 pub(crate) async fn find(
     client: &Client,
     owner: &str,
@@ -28,31 +24,7 @@ pub(crate) async fn find(
     let found = client
         .get_pull_by_base_head(owner, repo, base, head)
         .await?;
-    match found {
-        Some(pr) if pr.is_open() => Ok(Some(pull_ref(&pr))),
-        Some(pr) => {
-            let open = find_open(client, owner, repo, base, head).await?;
-            Ok(Some(open.unwrap_or_else(|| pull_ref(&pr))))
-        }
-        None => Ok(None),
-    }
-}
-
-async fn find_open(
-    client: &Client,
-    owner: &str,
-    repo: &str,
-    base: &str,
-    head: &str,
-) -> Result<Option<PullRef>, gitea_api::Error> {
-    let pulls = client.list_pulls(owner, repo, PullStateFilter::Open);
-    futures_util::pin_mut!(pulls);
-    while let Some(pr) = pulls.try_next().await? {
-        if pr.head.ref_name == head && pr.base.ref_name == base {
-            return Ok(Some(pull_ref(&pr)));
-        }
-    }
-    Ok(None)
+    Ok(found.as_ref().map(pull_ref))
 }
 
 /// Opens the PR with retry; a 409 "already exists", or an open PR found before a re-POST, counts
@@ -63,39 +35,58 @@ pub(crate) async fn open(
     repo: &str,
     request: &CreatePullRequest,
 ) -> Result<PrLink, gitea_api::Error> {
-    let report = ctx
-        .settings
-        .retrier
-        .run(
-            |attempt| async move {
-                if attempt > 1 {
-                    let existing =
-                        find(&ctx.client, owner, repo, &request.base, &request.head).await?;
-                    if let Some(pr) = existing.filter(|pr| pr.state == PullState::Open) {
-                        return Ok(PrLink {
-                            number: pr.number,
-                            url: pr.url,
-                        });
-                    }
-                }
-                match ctx.client.create_pull_request(owner, repo, request).await {
-                    Ok(pr) => Ok(PrLink {
-                        number: pr.number,
-                        url: pr.html_url,
-                    }),
-                    Err(err) => match err.pull_already_exists() {
-                        Some(number) => Ok(PrLink {
-                            number,
-                            url: ctx.pull_url(owner, repo, number),
-                        }),
-                        None => Err(err),
-                    },
-                }
-            },
-            observe,
-        )
-        .await;
-    report.outcome
+    let retrier = &ctx.settings.retrier;
+    let attempt = |n| try_open(ctx, owner, repo, request, n);
+    retrier.run(attempt, observe).await.outcome
+}
+
+/// One attempt: look up first (on a retry), then POST.
+async fn try_open(
+    ctx: &Context,
+    owner: &str,
+    repo: &str,
+    request: &CreatePullRequest,
+    attempt: u32,
+) -> Result<PrLink, gitea_api::Error> {
+    if attempt > 1
+        && let Some(pr) = find_open(ctx, owner, repo, request).await?
+    {
+        return Ok(pr);
+    }
+    let err = match ctx.client.create_pull_request(owner, repo, request).await {
+        Ok(pr) => {
+            return Ok(PrLink {
+                number: pr.number,
+                url: pr.html_url,
+            });
+        }
+        Err(err) => err,
+    };
+    if let Some(number) = err.pull_already_exists() {
+        let url = ctx.pull_url(owner, repo, number);
+        return Ok(PrLink { number, url });
+    }
+    if err.is_pull_already_exists()
+        && let Some(pr) = find_open(ctx, owner, repo, request).await?
+    {
+        return Ok(pr);
+    }
+    Err(err)
+}
+
+async fn find_open(
+    ctx: &Context,
+    owner: &str,
+    repo: &str,
+    request: &CreatePullRequest,
+) -> Result<Option<PrLink>, gitea_api::Error> {
+    let found = find(&ctx.client, owner, repo, &request.base, &request.head).await?;
+    Ok(found
+        .filter(|pr| pr.state == PullState::Open)
+        .map(|pr| PrLink {
+            number: pr.number,
+            url: pr.url,
+        }))
 }
 
 fn observe(result: &Result<PrLink, gitea_api::Error>) -> Observation {
@@ -105,7 +96,7 @@ fn observe(result: &Result<PrLink, gitea_api::Error>) -> Observation {
             let observed = err
                 .observed()
                 .unwrap_or(Observed::Transport(TransportKind::Other));
-            Observation::from(observed)
+            Observation::from(observed).with_retry_after(err.retry_after())
         }
     }
 }
