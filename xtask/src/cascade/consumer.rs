@@ -20,7 +20,7 @@ const MAX_REPLANS: u32 = 2;
 /// consumer (no version file).
 pub(crate) async fn run(ctx: &Context, seed: Seed) -> Option<ConsumerResult> {
     let full_name = seed.name.to_string();
-    match drive(ctx, seed).await {
+    let result = match drive(ctx, seed).await {
         Ok(result) => result,
         Err(err) => Some(ConsumerResult {
             repo: full_name,
@@ -28,7 +28,11 @@ pub(crate) async fn run(ctx: &Context, seed: Seed) -> Option<ConsumerResult> {
             pr: None,
             detail: Some(err.to_string()),
         }),
+    };
+    if let Some(result) = &result {
+        tracing::info!(repo = %result.repo, outcome = %result.outcome, detail = result.detail.as_deref(), "consumer settled");
     }
+    result
 }
 
 async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gitea_api::Error> {
@@ -47,7 +51,9 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
     let mut replans = 0;
     loop {
         let result = |outcome, pr, detail| Ok(Some(row(&obs, outcome, pr, detail)));
-        match plan(&obs, target, probe) {
+        let action = plan(&obs, target, probe);
+        tracing::debug!(repo = %obs.repo, action = %describe(&action), "planned");
+        match action {
             Action::Observe(Lookup::BumpPull) => {
                 let branch = target.branch();
                 let found =
@@ -226,5 +232,14 @@ fn row(
         outcome,
         pr,
         detail,
+    }
+}
+
+fn describe(action: &Action) -> String {
+    match action {
+        Action::Observe(lookup) => format!("observe {lookup:?}"),
+        Action::Settle(settled) => format!("settle {settled:?}"),
+        Action::Create(commit) => format!("create a commit of {} file(s)", commit.files.len()),
+        Action::Adopt { .. } => "adopt the existing branch".to_owned(),
     }
 }
