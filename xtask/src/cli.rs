@@ -57,6 +57,21 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<SocketAddr>,
     },
+    /// Measure retry overhead, cascade speed against its physical limit, scale and the fake.
+    ///
+    /// Every figure is a ratio or a median of interleaved rounds in the same run, printed with its
+    /// target and whether it was met. Builds both binaries in release; takes a few minutes.
+    #[command(
+        after_help = "Examples:\n  cargo xtask bench\n  cargo xtask bench --quick   # smoke run, a few seconds\n  cargo xtask bench --json > bench.json"
+    )]
+    Bench {
+        /// A smoke run of a few seconds, scaled down (the output says how).
+        #[arg(long)]
+        quick: bool,
+        /// Print one JSON document instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run what CI runs: cargo fmt --check, clippy -D warnings, every test and doctest.
     #[command(after_help = "Example:\n  cargo xtask ci")]
     Ci,
@@ -79,6 +94,7 @@ impl Cli {
             Command::Propagate { common, dry_run } => cascade_cmd::propagate(&common, dry_run),
             Command::Drift { common } => cascade_cmd::drift(&common),
             Command::Demo { serve, listen } => demo_cmd::run(serve, listen),
+            Command::Bench { quick, json } => crate::bench::run(quick, json),
             Command::Ci => ci::run(),
             Command::LintWorkflows { paths } => lint_cmd::run(paths),
         }

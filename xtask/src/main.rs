@@ -3,6 +3,7 @@
 //! See <https://github.com/matklad/cargo-xtask>. Every task is a subcommand; `--help` on each one
 //! shows its flags and examples.
 
+mod bench;
 mod cascade_cmd;
 mod ci;
 mod cli;

@@ -1,0 +1,163 @@
+//! Part 2: the cascade against its physical limit, and against the seed's design, on a fake
+//! that answers every request after a fixed latency.
+
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use gitea_api::{Client, Token};
+use gitea_fake::FakeGitea;
+use xtask::{app, cascade::report::Outcome};
+
+use crate::{
+    baseline, fleet,
+    report::{Figure, Section},
+    stats::{Target, median, ratio},
+};
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    pub(crate) consumers: usize,
+    pub(crate) jobs: usize,
+    pub(crate) latency: Duration,
+    pub(crate) rounds: usize,
+    /// The speed-up target applies at the issue's size only.
+    pub(crate) full_size: bool,
+}
+
+/// One timed run: wall seconds and the API calls it made.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    wall: f64,
+    calls: u64,
+}
+
+/// A fresh fake with the latency and the fleet, and a client that has already checked the
+/// server (so the cached `GET /version` is outside the timed part).
+async fn fresh(settings: Settings) -> anyhow::Result<(FakeGitea, Client, xtask::config::Config)> {
+    let fake = FakeGitea::builder()
+        .latency(settings.latency)
+        .start()
+        .await?;
+    let _ = xtask::demo::seed(&fake, &fleet::spec(settings.consumers));
+    let config = fleet::config(fake.base_url(), settings.consumers)?;
+    let client = app::connect(&config, Token::new(fleet::TOKEN.to_owned()))?;
+    app::preflight(&client, &config).await?;
+    Ok((fake, client, config))
+}
+
+async fn cascade_round(settings: Settings) -> anyhow::Result<Sample> {
+    let (_fake, client, config) = fresh(settings).await?;
+    let options = fleet::options(settings.jobs)?;
+    let before = client.api_calls();
+    let started = Instant::now();
+    let report = app::propagate_with(&client, &config, &options, &mut |_| {}).await?;
+    let wall = started.elapsed().as_secs_f64();
+    let created = report.summary.get(&Outcome::Created).copied().unwrap_or(0);
+    if created != settings.consumers {
+        bail!(
+            "the cascade created {created} of {} PRs: {:?}",
+            settings.consumers,
+            report.summary
+        );
+    }
+    Ok(Sample {
+        wall,
+        calls: report.api_calls - before,
+    })
+}
+
+async fn baseline_round(settings: Settings) -> anyhow::Result<Sample> {
+    let (_fake, client, _config) = fresh(settings).await?;
+    let before = client.api_calls();
+    let started = Instant::now();
+    baseline::run(&client, settings.consumers).await?;
+    let wall = started.elapsed().as_secs_f64();
+    Ok(Sample {
+        wall,
+        calls: client.api_calls() - before,
+    })
+}
+
+pub(crate) fn run(settings: Settings, progress: &dyn Fn(&str)) -> anyhow::Result<Section> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut cascade = Vec::new();
+    let mut seed_design = Vec::new();
+    for round in 1..=settings.rounds {
+        progress(&format!("part 2, round {round}: cascade"));
+        cascade.push(runtime.block_on(cascade_round(settings))?);
+        progress(&format!(
+            "part 2, round {round}: baseline (one consumer at a time)"
+        ));
+        seed_design.push(runtime.block_on(baseline_round(settings))?);
+    }
+    Ok(section(settings, &cascade, &seed_design))
+}
+
+fn section(settings: Settings, cascade: &[Sample], seed_design: &[Sample]) -> Section {
+    let n = settings.consumers as f64;
+    let walls = |s: &[Sample]| median(&s.iter().map(|s| s.wall).collect::<Vec<_>>());
+    let per_consumer =
+        |s: &[Sample]| median(&s.iter().map(|s| s.calls as f64 / n).collect::<Vec<_>>());
+    let (wall, calls) = (walls(cascade), per_consumer(cascade));
+    let batches = settings.consumers.div_ceil(settings.jobs.max(1)) as f64;
+    let latency = settings.latency.as_secs_f64();
+    let limit = calls.map(|c| c * latency * batches);
+    let baseline_wall = walls(seed_design);
+    let speed_up_target = settings.full_size.then_some(Target::AtLeast(20.0));
+    let figures = vec![
+        Figure::info(
+            "calls per consumer (report's api_calls / N)",
+            calls,
+            "calls",
+        ),
+        Figure::info("physical limit", limit, "s"),
+        Figure::info("cascade wall time", wall, "s"),
+        Figure::new(
+            "cascade wall / limit",
+            ratio(wall, limit),
+            "x",
+            Some(Target::AtMost(1.15)),
+        ),
+        Figure::info(
+            "seed design: calls per consumer",
+            per_consumer(seed_design),
+            "calls",
+        ),
+        Figure::info("seed design wall time", baseline_wall, "s"),
+        Figure::new(
+            "speed-up over the seed design",
+            ratio(baseline_wall, wall),
+            "x",
+            speed_up_target,
+        ),
+    ];
+    let mut notes = vec![format!(
+        "limit = calls per consumer × {:.0} ms × ceil({} / {}); every call of a consumer depends \
+         on the one before, so all its calls are on the critical path",
+        latency * 1000.0,
+        settings.consumers,
+        settings.jobs
+    )];
+    if !settings.full_size {
+        notes.push(
+            "quick mode: scaled down from 400 consumers; the 20× speed-up target applies at 400 only"
+                .to_owned(),
+        );
+    }
+    Section {
+        id: "cascade_limit",
+        title: "2. Cascade against its physical limit".to_owned(),
+        method: format!(
+            "{} consumers all behind, --jobs {}, fake latency {} ms on every response, a fresh fake \
+             per run; {} rounds of cascade then seed design, medians",
+            settings.consumers,
+            settings.jobs,
+            settings.latency.as_millis(),
+            settings.rounds
+        ),
+        figures,
+        notes,
+    }
+}

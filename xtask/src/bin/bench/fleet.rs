@@ -1,0 +1,71 @@
+//! The benchmark fleet: `platform/consumer-00000` … all behind, 1.4.2 → 1.5.0. The gitea-fake
+//! binary seeds the same names with `--consumers N`.
+
+use gitea_fake::fleet::{ConsumerState, FleetSpec};
+use xtask::{
+    app::RunOptions,
+    config::{Config, Consumers, DEFAULT_BODY, DEFAULT_TITLE, PullRequestConfig},
+    repo::RepoName,
+    version::RuntimeVersion,
+};
+
+pub(crate) const ORG: &str = "platform";
+pub(crate) const PACKAGE: &str = "platform-runtime";
+pub(crate) const OLD_VERSION: &str = "1.4.2";
+pub(crate) const NEW_VERSION: &str = "1.5.0";
+
+/// The token every fake of the benchmark accepts (user `bot` or the demo's bot).
+pub(crate) const TOKEN: &str = xtask::demo::DEMO_TOKEN;
+
+pub(crate) fn consumer_name(i: usize) -> String {
+    format!("consumer-{i:05}")
+}
+
+pub(crate) fn spec(consumers: usize) -> FleetSpec {
+    FleetSpec {
+        org: ORG.to_owned(),
+        package: PACKAGE.to_owned(),
+        old_version: OLD_VERSION.to_owned(),
+        new_version: NEW_VERSION.to_owned(),
+        consumers: (0..consumers)
+            .map(|i| (consumer_name(i), ConsumerState::Behind))
+            .collect(),
+    }
+}
+
+/// The config a platform engineer would write for `consumers` consumers on `base_url`.
+pub(crate) fn config(base_url: &str, consumers: usize) -> anyhow::Result<Config> {
+    let repos = (0..consumers)
+        .map(|i| RepoName::parse(&format!("{ORG}/{}", consumer_name(i))))
+        .collect::<Result<_, _>>()
+        .map_err(anyhow::Error::msg)?;
+    Ok(Config {
+        gitea_url: base_url.to_owned(),
+        allow_insecure_http: false,
+        runtime_repo: None,
+        package: PACKAGE.to_owned(),
+        version_file: "runtime-version".to_owned(),
+        requirements_file: "requirements.txt".to_owned(),
+        consumers: Consumers {
+            repos,
+            orgs: Vec::new(),
+        },
+        pull_request: PullRequestConfig {
+            title: DEFAULT_TITLE.to_owned(),
+            body: DEFAULT_BODY.to_owned(),
+            labels: Vec::new(),
+            assignees: Vec::new(),
+            reviewers: Vec::new(),
+        },
+        retry: retry_policy::Policy::default(),
+    })
+}
+
+/// `propagate --version 1.5.0 --jobs N`.
+pub(crate) fn options(jobs: usize) -> anyhow::Result<RunOptions> {
+    Ok(RunOptions {
+        version: Some(RuntimeVersion::parse(NEW_VERSION)?),
+        jobs,
+        ..RunOptions::default()
+    })
+}

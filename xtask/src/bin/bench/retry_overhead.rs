@@ -1,0 +1,201 @@
+//! Part 1: what the retry middleware costs on the happy path, beside plain reqwest and
+//! reqwest-retry, against a loopback server that answers 200 at once.
+
+use std::time::Instant;
+
+use futures_util::{StreamExt, stream};
+use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
+use reqwest_retry::RetryTransientMiddleware;
+use retry_policies::policies::ExponentialBackoff;
+use retry_policy::{Policy, RetryMiddleware};
+
+use crate::{
+    alloc,
+    loopback::Loopback,
+    report::{Figure, Section},
+    stats::{Target, difference, median, ratio},
+};
+
+/// How much load each round sends.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    pub(crate) requests: usize,
+    pub(crate) in_flight: usize,
+    pub(crate) rounds: usize,
+}
+
+/// The three stacks, in the order each round runs them.
+#[derive(Debug)]
+enum Stack {
+    Plain(reqwest::Client),
+    Ours(ClientWithMiddleware),
+    ReqwestRetry(ClientWithMiddleware),
+}
+
+impl Stack {
+    const NAMES: [&'static str; 3] = [
+        "plain reqwest",
+        "reqwest-middleware + RetryMiddleware (ours)",
+        "reqwest-middleware + RetryTransientMiddleware",
+    ];
+
+    fn all() -> anyhow::Result<[Stack; 3]> {
+        // Each stack gets its own connection pool, warmed before the first measured round.
+        let reqwest = || reqwest::Client::builder().no_proxy().build();
+        Ok([
+            Stack::Plain(reqwest()?),
+            Stack::Ours(
+                ClientBuilder::new(reqwest()?)
+                    .with(RetryMiddleware::new(Policy::default()))
+                    .build(),
+            ),
+            Stack::ReqwestRetry(
+                ClientBuilder::new(reqwest()?)
+                    .with(RetryTransientMiddleware::new_with_policy(
+                        ExponentialBackoff::builder().build_with_max_retries(3),
+                    ))
+                    .build(),
+            ),
+        ])
+    }
+
+    /// One GET; `true` when it answered 200 and its body was read to the end.
+    async fn get(&self, url: &str) -> bool {
+        let response = match self {
+            Stack::Plain(client) => client.get(url).send().await.ok(),
+            Stack::Ours(client) | Stack::ReqwestRetry(client) => client.get(url).send().await.ok(),
+        };
+        match response {
+            Some(response) if response.status() == reqwest::StatusCode::OK => {
+                response.bytes().await.is_ok()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One round of one stack.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    requests_per_second: f64,
+    allocations_per_request: f64,
+    failures: usize,
+}
+
+async fn round(stack: &Stack, url: &str, settings: Settings) -> Sample {
+    let allocations = alloc::allocations();
+    let started = Instant::now();
+    let succeeded = stream::iter(0..settings.requests)
+        .map(|_| stack.get(url))
+        .buffer_unordered(settings.in_flight)
+        .filter(|ok| std::future::ready(*ok))
+        .count()
+        .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let allocated = alloc::allocations().saturating_sub(allocations);
+    let requests = settings.requests as f64;
+    Sample {
+        requests_per_second: requests / elapsed,
+        allocations_per_request: allocated as f64 / requests,
+        failures: settings.requests - succeeded,
+    }
+}
+
+pub(crate) fn run(settings: Settings) -> anyhow::Result<Section> {
+    let server = Loopback::start()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let samples = runtime.block_on(async {
+        let stacks = Stack::all()?;
+        let warm_up = Settings {
+            requests: (settings.requests / 10).max(settings.in_flight),
+            ..settings
+        };
+        for stack in &stacks {
+            round(stack, &server.url, warm_up).await;
+        }
+        let mut samples: [Vec<Sample>; 3] = Default::default();
+        for _ in 0..settings.rounds {
+            for (stack, samples) in stacks.iter().zip(&mut samples) {
+                samples.push(round(stack, &server.url, settings).await);
+            }
+        }
+        anyhow::Ok(samples)
+    })?;
+    drop(server);
+    Ok(section(settings, &samples))
+}
+
+fn section(settings: Settings, samples: &[Vec<Sample>; 3]) -> Section {
+    let rps = |i: usize| {
+        median(
+            &samples[i]
+                .iter()
+                .map(|s| s.requests_per_second)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let allocs = |i: usize| {
+        median(
+            &samples[i]
+                .iter()
+                .map(|s| s.allocations_per_request)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (plain, ours, peer) = (rps(0), rps(1), rps(2));
+    let mut figures: Vec<Figure> = Stack::NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Figure::info(*name, rps(i), "req/s"))
+        .collect();
+    figures.push(Figure::new(
+        "ours / plain",
+        ratio(ours, plain),
+        "x",
+        Some(Target::AtLeast(0.97)),
+    ));
+    figures.push(Figure::new(
+        "ours / reqwest-retry",
+        ratio(ours, peer),
+        "x",
+        Some(Target::AtLeast(1.0)),
+    ));
+    figures.push(Figure::info(
+        "allocations per request, plain",
+        allocs(0),
+        "allocs",
+    ));
+    figures.push(Figure::info(
+        "  added by RetryMiddleware (ours)",
+        difference(allocs(1), allocs(0)),
+        "allocs",
+    ));
+    figures.push(Figure::info(
+        "  added by RetryTransientMiddleware",
+        difference(allocs(2), allocs(0)),
+        "allocs",
+    ));
+    let failures: usize = samples.iter().flatten().map(|s| s.failures).sum();
+    let mut notes = vec![
+        "allocations are counted process-wide (client and server); the server's share is the \
+         same for every stack, so the differences are the middleware's"
+            .to_owned(),
+    ];
+    if failures > 0 {
+        notes.push(format!(
+            "{failures} request(s) failed: the figures are suspect"
+        ));
+    }
+    Section {
+        id: "retry_overhead",
+        title: "1. Retry middleware overhead on the happy path".to_owned(),
+        method: format!(
+            "{} GETs, {} in flight, loopback 200 server on its own thread; {} rounds of A B C, medians",
+            settings.requests, settings.in_flight, settings.rounds
+        ),
+        figures,
+        notes,
+    }
+}
