@@ -11,13 +11,15 @@ pub enum ConsumerState {
     UpToDate,
     /// Both files hold the old version; nothing else exists.
     Behind,
-    /// Behind, and branch `bump/runtime-<new>` holds exactly the bumped files, with no PR.
+    /// Behind, and branch `bump/runtime-<new>` holds exactly the bumped files in one commit
+    /// "Bump <package> to <new>", with no PR.
     Orphan,
     /// Behind, with the bump branch and an open PR from it.
     OpenPr,
     /// Behind, with the bump branch and a closed, unmerged PR from it.
     Declined,
-    /// Behind, and the bump branch exists with some other change (not the bump).
+    /// Behind, and the bump branch exists with someone else's commit ("WIP: try the new
+    /// runtime", adding a line to `requirements.txt`), not the bump.
     ForeignBranch,
     /// Behind and archived.
     Archived,
@@ -245,8 +247,9 @@ fn seed_consumer(store: &Store, spec: &FleetSpec, name: &str, state: ConsumerSta
             }
         }
         ForeignBranch => {
-            let notes: [(&str, &[u8]); 1] = [("NOTES.md", b"someone else's work\n")];
-            let _ = store.commit_files(org, name, &branch, &notes, "Unrelated change");
+            let foreign = format!("{reqs}httpx==0.27.2{nl}");
+            let edited: [(&str, &[u8]); 1] = [("requirements.txt", foreign.as_bytes())];
+            let _ = store.commit_files(org, name, &branch, &edited, "WIP: try the new runtime");
         }
         _ => {}
     }

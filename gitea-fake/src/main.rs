@@ -80,14 +80,14 @@ async fn main() -> ExitCode {
             println!("  {} ({:?})", c.full_name, c.state);
         }
     }
-    if let Some(n) = args.consumers {
-        seed_behind(&fake, n);
-    }
     if !args.token.is_empty() {
         println!(
             "{} write token(s) registered for user bot",
             args.token.len()
         );
+    }
+    if let Some(n) = args.consumers {
+        seed_behind(&fake, n);
     }
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("gitea-fake: cannot wait for Ctrl-C; exiting");

@@ -103,9 +103,25 @@ async fn demo_fleet_states_are_visible_over_http() {
     let foreign = name_of(&seeded, ConsumerState::ForeignBranch);
     let (_, rv) = file(&f, &foreign, "runtime-version", "bump/runtime-1.5.0").await;
     assert_eq!(rv, Some(b64("1.4.2\n")));
+    let (_, reqs) = file(&f, &foreign, "requirements.txt", "bump/runtime-1.5.0").await;
+    assert!(decode(&reqs.unwrap()).ends_with("httpx==0.27.2\n"));
+    let branch = get(
+        &f,
+        &format!("/api/v1/repos/{foreign}/branches/bump/runtime-1.5.0"),
+    )
+    .await;
     assert_eq!(
-        file(&f, &foreign, "NOTES.md", "bump/runtime-1.5.0").await.0,
-        StatusCode::OK
+        branch.json()["commit"]["message"],
+        "WIP: try the new runtime\n"
+    );
+    let branch = get(
+        &f,
+        &format!("/api/v1/repos/{orphan}/branches/bump/runtime-1.5.0"),
+    )
+    .await;
+    assert_eq!(
+        branch.json()["commit"]["message"],
+        "Bump platform-runtime to 1.5.0\n"
     );
 
     let archived = name_of(&seeded, ConsumerState::Archived);
