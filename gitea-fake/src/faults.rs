@@ -320,6 +320,36 @@ mod tests {
     }
 
     #[test]
+    fn probability_ignores_interleaving_across_paths() {
+        let plan = || {
+            let plan = FaultPlan::default();
+            let t = Trigger::Probability { p: 0.5, seed: 9 };
+            plan.add(FaultRule::new(Match::any(), t, Fault::Reset));
+            plan
+        };
+        let draws = |plan: &FaultPlan, path: &str| {
+            (0..50)
+                .map(|_| plan.decide("GET", path).is_some())
+                .collect::<Vec<_>>()
+        };
+        let sequential = plan();
+        let expected: Vec<_> = (0..4)
+            .map(|i| draws(&sequential, &format!("/r{i}")))
+            .collect();
+        let concurrent = plan();
+        let got: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|i| {
+                    let c = &concurrent;
+                    s.spawn(move || draws(c, &format!("/r{i}")))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(got, expected);
+    }
+
+    #[test]
     fn probability_replays_and_is_roughly_p() {
         let run = || {
             let plan = FaultPlan::default();

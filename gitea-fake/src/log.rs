@@ -1,5 +1,6 @@
 //! The request log: what was asked, what was answered, which fault was injected.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// One request as the fake saw it. The token is never recorded, only the scheme word of
@@ -21,19 +22,29 @@ pub struct LoggedRequest {
     pub auth_scheme: Option<String>,
 }
 
-/// A shared, append-only log with in-place completion of entries.
+/// A shared, append-only log with in-place completion of entries. With a capacity, the
+/// oldest entries are dropped beyond it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestLog {
     inner: Arc<Mutex<Entries>>,
+    capacity: Option<usize>,
 }
 
 #[derive(Debug, Default)]
 struct Entries {
     next: u64,
-    items: Vec<(u64, LoggedRequest)>,
+    items: VecDeque<(u64, LoggedRequest)>,
 }
 
 impl RequestLog {
+    /// A log keeping at most `capacity` entries (all when None).
+    pub(crate) fn with_capacity(capacity: Option<usize>) -> RequestLog {
+        RequestLog {
+            inner: Arc::default(),
+            capacity,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Entries> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -43,7 +54,12 @@ impl RequestLog {
         let mut e = self.lock();
         e.next += 1;
         let id = e.next;
-        e.items.push((id, entry));
+        e.items.push_back((id, entry));
+        if let Some(cap) = self.capacity {
+            while e.items.len() > cap {
+                e.items.pop_front();
+            }
+        }
         id
     }
 
@@ -85,6 +101,33 @@ pub(crate) fn redact_query(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capacity_drops_the_oldest() {
+        let log = RequestLog::with_capacity(Some(2));
+        let entry = |p: &str| LoggedRequest {
+            method: "GET".into(),
+            path: p.into(),
+            query: None,
+            status: None,
+            fault: None,
+            auth_scheme: None,
+        };
+        let first = log.start(entry("/a"));
+        log.start(entry("/b"));
+        let third = log.start(entry("/c"));
+        log.finish(first, Some(200), None);
+        log.finish(third, Some(201), None);
+        let paths: Vec<_> = log
+            .snapshot()
+            .into_iter()
+            .map(|r| (r.path, r.status))
+            .collect();
+        assert_eq!(
+            paths,
+            [("/b".to_owned(), None), ("/c".to_owned(), Some(201))]
+        );
+    }
 
     #[test]
     fn redacts_query_tokens() {

@@ -43,6 +43,7 @@ async fn main() -> ExitCode {
     let fake = match FakeGitea::builder()
         .listen(args.listen)
         .version(&args.gitea_version)
+        .max_logged_requests(10_000)
         .start()
         .await
     {

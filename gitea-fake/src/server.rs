@@ -44,6 +44,7 @@ pub struct FakeGiteaBuilder {
     listen: SocketAddr,
     latency: Duration,
     store: Store,
+    log_capacity: Option<usize>,
 }
 
 impl FakeGitea {
@@ -62,6 +63,7 @@ impl FakeGitea {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             latency: Duration::ZERO,
             store: Store::new(),
+            log_capacity: None,
         }
     }
 
@@ -124,6 +126,13 @@ impl FakeGiteaBuilder {
         self
     }
 
+    /// Keeps only the newest `max` entries in the request log (default: all), for
+    /// long-running servers such as the command line's.
+    pub fn max_logged_requests(mut self, max: usize) -> FakeGiteaBuilder {
+        self.log_capacity = Some(max);
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -134,7 +143,7 @@ impl FakeGiteaBuilder {
         let base_url = format!("http://{addr}");
         let app = Arc::new(App::new(self.store.clone(), base_url.clone(), self.version));
         let faults = FaultPlan::default();
-        let log = RequestLog::default();
+        let log = RequestLog::with_capacity(self.log_capacity);
         let shared = Arc::new(Shared {
             router: routes::router(app.clone()),
             app,
