@@ -258,3 +258,23 @@ async fn org_discovery_folds_the_repo_call_into_the_listing() {
     assert!(calls_for(&log, "platform/bumped") <= 4, "{log:#?}");
     assert!(calls_for(&log, "platform/current") <= 1, "{log:#?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn only_runs_the_named_consumers_and_rejects_strangers() {
+    let fleet = fleet(&[("a", Behind), ("b", Behind)]).await;
+    let only = |name: &str| RunOptions {
+        only: vec![xtask::repo::RepoName::parse(name).unwrap()],
+        ..RunOptions::default()
+    };
+    let report = propagate(&fleet, &only("platform/b")).await;
+    let repos: Vec<&str> = report.consumers.iter().map(|c| c.repo.as_str()).collect();
+    assert_eq!(repos, ["platform/b"]);
+
+    let client = client(&fleet);
+    let err =
+        xtask::app::propagate_with(&client, &fleet.config, &only("platform/zzz"), &mut |_| {})
+            .await
+            .unwrap_err()
+            .to_string();
+    assert!(err.contains("--only platform/zzz: not a consumer"), "{err}");
+}

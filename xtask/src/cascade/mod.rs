@@ -54,6 +54,11 @@ pub enum RunError {
         /// Why.
         source: Box<gitea_api::Error>,
     },
+    /// `--only` named a repository that is not a consumer in the config.
+    #[error(
+        "--only {0}: not a consumer in the config (not in [consumers] repos, nor in a listed org)"
+    )]
+    NotAConsumer(String),
 }
 
 /// One consumer to visit: its name, and its repository when discovery already listed it.
@@ -160,6 +165,9 @@ pub(crate) async fn resolve_consumers(
                 seeds.insert(name, Some(repository));
             }
         }
+    }
+    if let Some(missing) = only.iter().find(|name| !seeds.contains_key(name)) {
+        return Err(RunError::NotAConsumer(missing.to_string()));
     }
     Ok(seeds
         .into_iter()
