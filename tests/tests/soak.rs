@@ -1,0 +1,83 @@
+//! The fault soak: 300 consumers, faults on every endpoint, re-run from the top until nothing is
+//! left; then no duplicates, no orphans, byte-exact files and untouched conflicts.
+
+mod common;
+#[path = "common/soak_run.rs"]
+mod soak_run;
+
+use cascade_tests::soak;
+use gitea_fake::{Fault, FaultRule, Match, Trigger};
+use soak_run::{check_attempts, run_soak, soak_fleet};
+use xtask::{
+    app::{self, RunOptions},
+    cascade::report::Outcome,
+    demo::DEMO_TOKEN,
+};
+
+#[tokio::test(start_paused = true)]
+async fn faults_on_every_endpoint_never_duplicate_corrupt_or_touch_what_is_not_ours() {
+    let soak = run_soak(soak_fleet(DEMO_TOKEN).await, DEMO_TOKEN, soak::SEED).await;
+    let figures = soak.check();
+    eprintln!("{figures:?}; faults per kind {:?}", soak.fired);
+    assert!(figures.runs <= soak::MAX_RUNS);
+    assert!(
+        soak.fired.iter().all(|n| *n > 0),
+        "every kind of fault was injected: {:?}",
+        soak.fired
+    );
+}
+
+#[tokio::test(start_paused = true)]
+#[ignore = "needs R1 and R2 of /tmp/brief/CHANGES.md: reads and the commit are single-shot"]
+async fn faults_on_every_endpoint_converge_in_three_runs() {
+    let soak = run_soak(soak_fleet(DEMO_TOKEN).await, DEMO_TOKEN, soak::SEED).await;
+    soak.check().assert_converged();
+}
+
+/// Up to three 503s in a row on each consumer's PR POST, seeded per consumer.
+fn seed_incident_rules() -> Vec<FaultRule> {
+    soak::fleet()
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| {
+            let in_a_row = (soak::SEED.wrapping_mul(i as u64 + 1) >> 7) % 4;
+            FaultRule::new(
+                Match::any()
+                    .method("POST")
+                    .path(&format!("/api/v1/repos/platform/{name}/pulls")),
+                Trigger::FirstN(in_a_row),
+                Fault::status(503),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_only_the_seed_incidents_fault_one_run_converges() {
+    let fleet = soak_fleet(DEMO_TOKEN).await;
+    for rule in seed_incident_rules() {
+        fleet.fake.faults().add(rule);
+    }
+    let client = common::client(&fleet);
+    let report = app::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
+        .await
+        .unwrap();
+    let injected: u64 = fleet.fake.faults().fired().iter().sum();
+    assert!(injected > 100, "{injected} 503s injected");
+    assert_eq!(report.summary.get(&Outcome::Failed), None, "{report:#?}");
+    check_attempts(1, &fleet.fake.requests());
+    for consumer in &fleet.seeded {
+        let open = common::open_bump_prs(&fleet.fake, &consumer.full_name);
+        let expected = usize::from(soak::needs_bump(consumer.state));
+        assert_eq!(
+            open, expected,
+            "{} {:?}",
+            consumer.full_name, consumer.state
+        );
+        let prs = fleet
+            .fake
+            .store()
+            .pulls("platform", consumer.full_name.split_once('/').unwrap().1);
+        assert!(prs.len() <= 1, "{}: {prs:?}", consumer.full_name);
+    }
+}
