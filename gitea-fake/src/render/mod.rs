@@ -154,7 +154,7 @@ pub(crate) fn branch(app: &App, r: &Repo, name: &str, c: &Commit) -> Value {
             "url": format!("{}/{}/commit/{}", app.base_url, r.full_name(), c.sha),
             "author": who,
             "committer": who,
-            "verification": null,
+            "verification": contents::verification(),
             "timestamp": rfc3339(c.tick),
             "added": null,
             "removed": null,
