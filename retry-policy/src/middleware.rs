@@ -167,7 +167,7 @@ impl Middleware for RetryMiddleware {
             .unwrap_or(self.default_mode);
         let (mut result, attempts) = if mode == RetryMode::Disabled {
             (next.run(request, extensions).await, 1)
-        } else if request.try_clone().is_none() {
+        } else if !body_is_reusable(&request) {
             tracing::debug!(
                 target: "retry_policy",
                 method = %request.method(),
@@ -184,6 +184,12 @@ impl Middleware for RetryMiddleware {
         }
         result
     }
+}
+
+/// Whether `request.try_clone()` would succeed, without paying for a clone: only a streaming
+/// body cannot be cloned.
+fn body_is_reusable(request: &Request) -> bool {
+    request.body().is_none_or(|body| body.as_bytes().is_some())
 }
 
 fn observe(result: &reqwest_middleware::Result<Response>) -> Observation {
