@@ -41,6 +41,9 @@ struct Args {
     /// Run only these parts (default: all).
     #[arg(long, value_enum, value_delimiter = ',')]
     only: Vec<Part>,
+    /// Part 1 with one stack only, for a profiler (callgrind).
+    #[arg(long, value_enum, hide = true)]
+    stack: Option<Stack>,
     /// The gitea-fake binary (default: next to this one).
     #[arg(long, value_name = "PATH")]
     fake_bin: Option<PathBuf>,
@@ -54,6 +57,14 @@ enum Part {
     Cascade,
     Scale,
     Fake,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Stack {
+    Plain,
+    Ours,
+    ReqwestRetry,
+    Bare,
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +109,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             requests: if args.quick { 2_000 } else { 20_000 },
             in_flight: 16,
             rounds: args.rounds.unwrap_or(if args.quick { 3 } else { 5 }),
+            only_stack: args.stack.map(|stack| stack as usize),
         })?);
     }
     if wants(Part::Cascade) {

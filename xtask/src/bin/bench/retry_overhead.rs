@@ -22,6 +22,8 @@ pub(crate) struct Settings {
     pub(crate) requests: usize,
     pub(crate) in_flight: usize,
     pub(crate) rounds: usize,
+    /// Run only this stack (0 plain, 1 ours, 2 reqwest-retry, 3 bare), for a profiler.
+    pub(crate) only_stack: Option<usize>,
 }
 
 /// The three stacks, in the order each round runs them.
@@ -30,16 +32,19 @@ enum Stack {
     Plain(reqwest::Client),
     Ours(ClientWithMiddleware),
     ReqwestRetry(ClientWithMiddleware),
+    /// reqwest-middleware with no middleware: the floor every middleware starts from.
+    Bare(ClientWithMiddleware),
 }
 
 impl Stack {
-    const NAMES: [&'static str; 3] = [
+    const NAMES: [&'static str; 4] = [
         "plain reqwest",
         "reqwest-middleware + RetryMiddleware (ours)",
         "reqwest-middleware + RetryTransientMiddleware",
+        "reqwest-middleware, no middleware",
     ];
 
-    fn all() -> anyhow::Result<[Stack; 3]> {
+    fn all() -> anyhow::Result<[Stack; 4]> {
         // Each stack gets its own connection pool, warmed before the first measured round.
         let reqwest = || reqwest::Client::builder().no_proxy().build();
         Ok([
@@ -56,6 +61,7 @@ impl Stack {
                     ))
                     .build(),
             ),
+            Stack::Bare(ClientBuilder::new(reqwest()?).build()),
         ])
     }
 
@@ -63,7 +69,9 @@ impl Stack {
     async fn get(&self, url: &str) -> bool {
         let response = match self {
             Stack::Plain(client) => client.get(url).send().await.ok(),
-            Stack::Ours(client) | Stack::ReqwestRetry(client) => client.get(url).send().await.ok(),
+            Stack::Ours(client) | Stack::ReqwestRetry(client) | Stack::Bare(client) => {
+                client.get(url).send().await.ok()
+            }
         };
         match response {
             Some(response) if response.status() == reqwest::StatusCode::OK => {
@@ -112,13 +120,16 @@ pub(crate) fn run(settings: Settings) -> anyhow::Result<Section> {
             requests: (settings.requests / 10).max(settings.in_flight),
             ..settings
         };
-        for stack in &stacks {
+        let wanted = |i: usize| settings.only_stack.is_none_or(|only| only == i);
+        for (_, stack) in stacks.iter().enumerate().filter(|(i, _)| wanted(*i)) {
             round(stack, &server.url, warm_up).await;
         }
-        let mut samples: [Vec<Sample>; 3] = Default::default();
+        let mut samples: [Vec<Sample>; 4] = Default::default();
         for _ in 0..settings.rounds {
-            for (stack, samples) in stacks.iter().zip(&mut samples) {
-                samples.push(round(stack, &server.url, settings).await);
+            for (i, (stack, samples)) in stacks.iter().zip(&mut samples).enumerate() {
+                if wanted(i) {
+                    samples.push(round(stack, &server.url, settings).await);
+                }
             }
         }
         anyhow::Ok(samples)
@@ -127,7 +138,7 @@ pub(crate) fn run(settings: Settings) -> anyhow::Result<Section> {
     Ok(section(settings, &samples))
 }
 
-fn section(settings: Settings, samples: &[Vec<Sample>; 3]) -> Section {
+fn section(settings: Settings, samples: &[Vec<Sample>; 4]) -> Section {
     let rps = |i: usize| {
         median(
             &samples[i]
@@ -177,6 +188,16 @@ fn section(settings: Settings, samples: &[Vec<Sample>; 3]) -> Section {
         difference(allocs(2), allocs(0)),
         "allocs",
     ));
+    figures.push(Figure::info(
+        "  added by reqwest-middleware alone",
+        difference(allocs(3), allocs(0)),
+        "allocs",
+    ));
+    figures.push(Figure::info(
+        "reqwest-middleware alone / plain",
+        ratio(rps(3), plain),
+        "x",
+    ));
     let failures: usize = samples.iter().flatten().map(|s| s.failures).sum();
     let mut notes = vec![
         "allocations are counted process-wide (client and server); the server's share is the \
@@ -192,7 +213,7 @@ fn section(settings: Settings, samples: &[Vec<Sample>; 3]) -> Section {
         id: "retry_overhead",
         title: "1. Retry middleware overhead on the happy path".to_owned(),
         method: format!(
-            "{} GETs, {} in flight, loopback 200 server on its own thread; {} rounds of A B C, medians",
+            "{} GETs, {} in flight, loopback 200 server on its own thread; {} rounds of A B C D, medians",
             settings.requests, settings.in_flight, settings.rounds
         ),
         figures,
