@@ -7,14 +7,13 @@ use axum::body::Bytes;
 use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::bind::{self, Params};
-use super::{Reply, with_status};
+use super::page::paged;
+use super::{Reply, guard, with_status};
 use crate::app::App;
 use crate::auth::{self, Caller};
 use crate::fail::Fail;
-use crate::pagination::{self, Page};
 use crate::store::ops;
 use crate::{render, respond, urlenc};
 
@@ -30,16 +29,9 @@ pub(crate) async fn list(
     let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
     let names: Vec<&String> = r.branches.keys().collect();
     let pairs = urlenc::parse_query(q.as_deref());
-    let page = Page::from_query(&pairs);
-    let items: Vec<Value> = page
-        .slice(&names)
-        .iter()
-        .filter_map(|n| Some(render::branch(&app, r, n, r.branch_commit(n)?)))
-        .collect();
-    let mut resp = respond::ok(&Value::Array(items));
-    let url = format!("{}{}", app.base_url, uri.path());
-    pagination::set_headers(&mut resp, &url, &pairs, page, names.len());
-    Ok(resp)
+    Ok(paged(&app, &uri, &pairs, &names, |n| {
+        Some(render::branch(&app, r, n, r.branch_commit(n)?))
+    }))
 }
 
 /// `GET /branches/{branch}`: names may contain `/` (raw or as `%2F`).
@@ -71,22 +63,15 @@ pub(crate) async fn create(
     body: Bytes,
 ) -> Reply {
     let mut st = app.store.lock();
-    auth::write_scope(&caller)?;
-    let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
-    auth::require_token(&caller)?;
-    if r.archived {
-        return Err(Fail::msg(
-            StatusCode::LOCKED,
-            format!("{} is archived", r.full_name()),
-        ));
-    }
-    let (owner, name) = (r.owner.clone(), r.name.clone());
+    let to = guard::repo_write(&st, &caller, &p)?;
     let req: CreateBranch = bind::json(&headers, &body)?;
     let new = bind::required(req.new_branch_name.as_deref(), "BranchName")?.to_owned();
     bind::ref_name(Some(&new), "BranchName")?;
     let old_ref = req.old_ref_name.filter(|s| !s.is_empty());
     let old_branch = req.old_branch_name.filter(|s| !s.is_empty());
-    let r = st.repo_mut(&owner, &name).ok_or_else(Fail::not_found)?;
+    let r = st
+        .repo_mut(&to.owner, &to.name)
+        .ok_or_else(Fail::not_found)?;
     ops::create_branch(r, &new, old_ref.as_deref(), old_branch.as_deref())?;
     let c = r.branch_commit(&new).ok_or_else(Fail::not_found)?;
     Ok(with_status(

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::bind::{self, Params};
+use super::guard::{self, Target};
 use super::{Reply, since, with_status};
 use crate::app::App;
 use crate::auth::{self, Caller};
@@ -106,23 +107,22 @@ pub(crate) async fn file_contents(
     Ok(respond::ok(&Value::Array(items)))
 }
 
-/// The checks every contents write makes before its body is read: scope (403), repository
-/// (404), archived (423 "not allowed to edit"), token (401).
-fn write_guard<'a>(
-    st: &'a StoreState,
-    caller: &Caller,
-    p: &Params,
-) -> Result<(&'a Repo, String), Fail> {
-    auth::write_scope(caller)?;
-    let r = auth::repo(st, caller, p.get("owner"), p.get("repo"))?;
-    if r.archived {
-        return Err(Fail::msg(
-            StatusCode::LOCKED,
-            format!("{} is not allowed to edit", r.full_name()),
-        ));
-    }
-    let user = auth::require_token(caller)?;
-    Ok((r, user))
+/// Applies `set` as one commit by `to.user`; gives the repository after it, the new commit
+/// and the branch it landed on.
+fn commit<'a>(
+    st: &'a mut StoreState,
+    to: &Target,
+    set: &ChangeSet,
+) -> Result<(&'a Repo, &'a Commit, String), Fail> {
+    let tick = st.now();
+    let r = st
+        .repo_mut(&to.owner, &to.name)
+        .ok_or_else(Fail::not_found)?;
+    let landed = ops::change_files(r, set, &to.user, tick)?;
+    let st: &'a StoreState = st;
+    let r = st.repo(&to.owner, &to.name).ok_or_else(Fail::not_found)?;
+    let c = r.commits.get(&landed.commit).ok_or_else(Fail::not_found)?;
+    Ok((r, c, landed.branch))
 }
 
 #[derive(Deserialize)]
@@ -144,8 +144,7 @@ pub(crate) async fn update_file(
     body: Bytes,
 ) -> Reply {
     let mut st = app.store.lock();
-    let (r, user) = write_guard(&st, &caller, &p)?;
-    let (owner, name) = (r.owner.clone(), r.name.clone());
+    let to = guard::contents_write(&st, &caller, &p)?;
     let req: UpdateFile = bind::json(&headers, &body)?;
     bind::ref_name(req.branch.as_deref(), "BranchName")?;
     bind::ref_name(req.new_branch.as_deref(), "NewBranchName")?;
@@ -172,13 +171,9 @@ pub(crate) async fn update_file(
             sha,
         }],
     };
-    let tick = st.now();
-    let r = st.repo_mut(&owner, &name).ok_or_else(Fail::not_found)?;
-    let landed = ops::change_files(r, &set, &user, tick)?;
-    let r = st.repo(&owner, &name).ok_or_else(Fail::not_found)?;
-    let c = r.commits.get(&landed.commit).ok_or_else(Fail::not_found)?;
+    let (r, c, branch) = commit(&mut st, &to, &set)?;
     let body = json!({
-        "content": view::file(&app, r, c, &landed.branch, &path),
+        "content": view::file(&app, r, c, &branch, &path),
         "commit": view::commit(&app, r, c),
         "verification": view::verification(),
     });
@@ -239,8 +234,7 @@ pub(crate) async fn change_files(
 ) -> Reply {
     since(&app, 1, 20)?;
     let mut st = app.store.lock();
-    let (r, user) = write_guard(&st, &caller, &p)?;
-    let (owner, name) = (r.owner.clone(), r.name.clone());
+    let to = guard::contents_write(&st, &caller, &p)?;
     let req: ChangeFiles = bind::json(&headers, &body)?;
     let files = req
         .files
@@ -258,15 +252,11 @@ pub(crate) async fn change_files(
         message: req.message,
         files,
     };
-    let tick = st.now();
-    let r = st.repo_mut(&owner, &name).ok_or_else(Fail::not_found)?;
-    let landed = ops::change_files(r, &set, &user, tick)?;
-    let r = st.repo(&owner, &name).ok_or_else(Fail::not_found)?;
-    let c = r.commits.get(&landed.commit).ok_or_else(Fail::not_found)?;
+    let (r, c, branch) = commit(&mut st, &to, &set)?;
     let files: Vec<Value> = set
         .files
         .iter()
-        .map(|f| view::file(&app, r, c, &landed.branch, &f.path).unwrap_or(Value::Null))
+        .map(|f| view::file(&app, r, c, &branch, &f.path).unwrap_or(Value::Null))
         .collect();
     let body = json!({
         "files": files,

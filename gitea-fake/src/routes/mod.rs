@@ -3,7 +3,9 @@
 mod bind;
 mod branches;
 mod contents;
+mod guard;
 mod labels;
+mod page;
 mod pulls;
 mod repos;
 

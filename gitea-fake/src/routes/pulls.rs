@@ -7,14 +7,14 @@ use axum::body::Bytes;
 use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::bind::{self, Params};
-use super::{Reply, since, with_status};
+use super::page::paged;
+use super::{Reply, guard, since, with_status};
 use crate::app::App;
 use crate::auth::{self, Caller};
 use crate::fail::Fail;
-use crate::pagination::{self, Page};
+use crate::store::model::{Pull, Repo};
 use crate::store::ops::{self, NewPull};
 use crate::{render, respond, urlenc};
 
@@ -40,16 +40,9 @@ pub(crate) async fn list(
         })
         .collect();
     pulls.sort_by_key(|pr| std::cmp::Reverse(pr.number));
-    let page = Page::from_query(&pairs);
-    let items: Vec<Value> = page
-        .slice(&pulls)
-        .iter()
-        .map(|pr| render::pull::pull(&app, &st, r, pr, &caller))
-        .collect();
-    let mut resp = respond::ok(&Value::Array(items));
-    let url = format!("{}{}", app.base_url, uri.path());
-    pagination::set_headers(&mut resp, &url, &pairs, page, pulls.len());
-    Ok(resp)
+    Ok(paged(&app, &uri, &pairs, &pulls, |pr| {
+        Some(render::pull::pull(&app, &st, r, pr, &caller))
+    }))
 }
 
 /// `GET /pulls/{index}`.
@@ -61,11 +54,7 @@ pub(crate) async fn get_by_index(
     let st = app.store.lock();
     let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
     let index: i64 = p.get("index").parse().map_err(|_| Fail::not_found())?;
-    let pr = r
-        .pulls
-        .iter()
-        .find(|x| x.number == index)
-        .ok_or_else(Fail::not_found)?;
+    let pr = by_number(r, index)?;
     Ok(respond::ok(&render::pull::pull(&app, &st, r, pr, &caller)))
 }
 
@@ -107,16 +96,7 @@ pub(crate) async fn create(
     body: Bytes,
 ) -> Reply {
     let mut st = app.store.lock();
-    auth::write_scope(&caller)?;
-    let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
-    let user = auth::require_token(&caller)?;
-    if r.archived {
-        return Err(Fail::msg(
-            StatusCode::LOCKED,
-            format!("{} is archived", r.full_name()),
-        ));
-    }
-    let (owner, name) = (r.owner.clone(), r.name.clone());
+    let to = guard::repo_write(&st, &caller, &p)?;
     let req: CreatePull = bind::json(&headers, &body)?;
     let new = NewPull {
         head: bind::required(req.head.as_deref(), "Head")?.to_owned(),
@@ -125,14 +105,20 @@ pub(crate) async fn create(
         body: req.body.unwrap_or_default(),
         labels: req.labels.unwrap_or_default(),
     };
-    let poster = st.account(&user).map_or(user.clone(), |a| a.name.clone());
-    let number = ops::create_pull(&mut st, &owner, &name, &new, &poster)?;
-    let r = st.repo(&owner, &name).ok_or_else(Fail::not_found)?;
-    let pr = r
-        .pulls
-        .iter()
-        .find(|x| x.number == number)
-        .ok_or_else(Fail::not_found)?;
+    let poster = st
+        .account(&to.user)
+        .map_or(to.user.clone(), |a| a.name.clone());
+    let number = ops::create_pull(&mut st, &to.owner, &to.name, &new, &poster)?;
+    let r = st.repo(&to.owner, &to.name).ok_or_else(Fail::not_found)?;
+    let pr = by_number(r, number)?;
     let v = render::pull::pull(&app, &st, r, pr, &caller);
     Ok(with_status(StatusCode::CREATED, &v))
+}
+
+/// The pull request numbered `number`, or 404.
+fn by_number(r: &Repo, number: i64) -> Result<&Pull, Fail> {
+    r.pulls
+        .iter()
+        .find(|x| x.number == number)
+        .ok_or_else(Fail::not_found)
 }

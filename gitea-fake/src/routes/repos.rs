@@ -5,14 +5,14 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::extract::{OriginalUri, RawQuery, State};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Reply;
 use super::bind::Params;
+use super::page::paged;
 use crate::app::App;
 use crate::auth::{self, Caller};
 use crate::fail::Fail;
-use crate::pagination::{self, Page};
 use crate::{render, respond, urlenc};
 
 /// `GET /version`.
@@ -58,15 +58,8 @@ pub(crate) async fn org_repos(
         .collect();
     repos.sort_by_key(|r| r.id);
     let pairs = urlenc::parse_query(q.as_deref());
-    let page = Page::from_query(&pairs);
-    let items: Vec<Value> = page
-        .slice(&repos)
-        .iter()
-        .filter(|r| !r.private || auth::can_read_private(&st, &caller, &r.owner))
-        .map(|r| render::repo(&app, &st, r, &caller))
-        .collect();
-    let mut resp = respond::ok(&Value::Array(items));
-    let url = format!("{}{}", app.base_url, uri.path());
-    pagination::set_headers(&mut resp, &url, &pairs, page, repos.len());
-    Ok(resp)
+    Ok(paged(&app, &uri, &pairs, &repos, |r| {
+        let visible = !r.private || auth::can_read_private(&st, &caller, &r.owner);
+        visible.then(|| render::repo(&app, &st, r, &caller))
+    }))
 }
