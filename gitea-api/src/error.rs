@@ -42,7 +42,7 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
     /// No complete response arrived: connect failure, timeout, reset.
-    #[error("{endpoint}: transport error ({kind:?})")]
+    #[error("{endpoint}: transport error ({kind:?}): {}", causes(source.as_ref()))]
     Transport {
         /// The endpoint template.
         endpoint: &'static str,
@@ -82,6 +82,29 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+}
+
+/// The messages of `err` and its sources on one line, without repeats, at most 300 characters,
+/// so a redirect loop or a reset says so instead of just "Other".
+fn causes(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text: String = e
+            .to_string()
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        if !parts.iter().any(|p| p.contains(text.as_str())) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    let line = parts.join(": ");
+    match line.char_indices().nth(300) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line,
+    }
 }
 
 fn describe(message: &str, errors: &[String]) -> String {
@@ -310,6 +333,25 @@ mod tests {
             err.to_string(),
             "POST /repos/{owner}/{repo}/pulls: HTTP 404: GetContentsOrList [object does not exist [id: , rel_path: x]]"
         );
+    }
+
+    #[test]
+    fn transport_display_names_the_cause_on_one_line() {
+        let err = Error::Transport {
+            endpoint: "GET /version",
+            kind: TransportKind::Reset,
+            source: Box::new(std::io::Error::other("connection reset\nby peer")),
+        };
+        assert_eq!(
+            err.to_string(),
+            "GET /version: transport error (Reset): connection reset by peer"
+        );
+        let long = Error::Transport {
+            endpoint: "GET /version",
+            kind: TransportKind::Other,
+            source: Box::new(std::io::Error::other("x".repeat(500))),
+        };
+        assert!(long.to_string().ends_with("x..."));
     }
 
     #[test]
