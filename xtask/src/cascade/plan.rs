@@ -272,6 +272,10 @@ pub fn desired_files(
                 "{name} has no {}== pin; left alone",
                 target.package
             )),
+            PinRewrite::OtherSpecifier(spec) if spec.is_empty() => Some(format!(
+                "{name} lists {} without a version, not an == pin; left alone",
+                target.package
+            )),
             PinRewrite::OtherSpecifier(spec) => Some(format!(
                 "{name} requires {} with {spec:?}, not an == pin; left alone",
                 target.package
