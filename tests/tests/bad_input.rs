@@ -1,0 +1,352 @@
+//! The bad-input matrix, through the library against real sockets: for each bad input, one line
+//! that says what is wrong, the exit code the command line would give, no write, no panic.
+//! Usage errors (versions, config, a missing token) are run through the binary in
+//! `xtask/tests/cli.rs`.
+
+mod common;
+#[path = "common/raw.rs"]
+mod raw;
+
+use common::*;
+use gitea_api::Token;
+use gitea_fake::{Fault, FaultRule, Match, RepoOptions, Scope, Trigger, fleet::ConsumerState::*};
+use raw::Reply;
+use xtask::{
+    app::{self, RunOptions},
+    cascade::report::{ConsumerResult, Outcome, Report},
+    config::Config,
+    repo::RepoName,
+};
+
+const APP: &str = "platform/app";
+
+/// A fleet with one hand-made consumer, `platform/app`, holding `files` on `main`.
+async fn app_with(files: &[(&str, &[u8])]) -> Fleet {
+    let mut fleet = fleet(&[]).await;
+    let store = fleet.fake.store();
+    store.create_repo("platform", "app", RepoOptions::default());
+    store.create_label("platform", "app", "dependencies");
+    store
+        .commit_files("platform", "app", "main", files, "seed")
+        .unwrap();
+    fleet.config.consumers.repos = vec![RepoName::parse(APP).unwrap()];
+    fleet
+}
+
+fn row<'a>(report: &'a Report, repo: &str) -> &'a ConsumerResult {
+    report.consumers.iter().find(|r| r.repo == repo).unwrap()
+}
+
+/// The consumer failed with a one-line detail containing `needle`; the run exits 1.
+fn failed_with(report: &Report, repo: &str, needle: &str) {
+    let row = row(report, repo);
+    assert_eq!(row.outcome, Outcome::Failed, "{row:?}");
+    let detail = row.detail.as_deref().unwrap_or_default();
+    assert!(detail.contains(needle), "{detail:?} lacks {needle:?}");
+    assert!(!detail.contains('\n'), "{detail:?}");
+    assert_eq!(report.exit_code(), 1);
+}
+
+/// No bump branch and no PR in `repo`.
+fn untouched(fleet: &Fleet, repo: &str) {
+    let (owner, name) = repo.split_once('/').unwrap();
+    let store = fleet.fake.store();
+    assert!(!store.branches(owner, name).iter().any(|b| b == BRANCH));
+    assert!(store.pulls(owner, name).is_empty());
+}
+
+/// A setup error: one line containing `needle`, exit code 2, nothing written.
+async fn setup_fails(fleet: &Fleet, token: &str, needle: &str) {
+    let client = app::connect(&fleet.config, Token::new(token)).unwrap();
+    let err = app::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(needle), "{err:?} lacks {needle:?}");
+    assert!(!err.contains('\n'), "{err:?}");
+    assert_eq!(writes(&fleet.fake.requests()), Vec::<&_>::new());
+}
+
+const PIN: &[u8] = b"requests==2.32.3\nplatform-runtime==1.4.2\n";
+
+// Token and permissions.
+
+#[tokio::test(start_paused = true)]
+async fn token_unknown_is_a_401_at_preflight() {
+    let fleet = fleet(&[("a", Behind)]).await;
+    setup_fails(&fleet, "not-a-known-token", "rejected the token (401)").await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn token_read_only_fails_the_consumer_on_the_write_with_403() {
+    let fleet = fleet(&[("a", Behind)]).await;
+    let store = fleet.fake.store();
+    store.add_token("read-only", xtask::demo::DEMO_USER, Scope::Read);
+    let client = app::connect(&fleet.config, Token::new("read-only")).unwrap();
+    let report = app::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
+        .await
+        .unwrap();
+    failed_with(&report, "platform/a", "HTTP 403");
+    untouched(&fleet, "platform/a");
+}
+
+#[tokio::test(start_paused = true)]
+async fn repo_archived_is_skipped_without_a_write() {
+    let fleet = fleet(&[("a", Archived)]).await;
+    let report = propagate_default(&fleet).await;
+    assert_eq!(outcome_of(&report, "platform/a"), Outcome::Skipped);
+    assert_eq!(writes(&fleet.fake.requests()), Vec::<&_>::new());
+    assert_eq!(report.exit_code(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn repo_archived_after_it_was_read_fails_the_write_with_423() {
+    let fleet = fleet(&[("a", Behind)]).await;
+    fleet.fake.faults().add(FaultRule::new(
+        Match::any()
+            .method("POST")
+            .path("/api/v1/repos/*/*/contents"),
+        Trigger::Always,
+        Fault::status(423),
+    ));
+    let report = propagate_default(&fleet).await;
+    failed_with(&report, "platform/a", "HTTP 423");
+    untouched(&fleet, "platform/a");
+}
+
+#[tokio::test(start_paused = true)]
+async fn repo_unknown_fails_that_consumer_with_404_and_not_the_others() {
+    let mut fleet = fleet(&[("a", Behind)]).await;
+    fleet
+        .config
+        .consumers
+        .repos
+        .push(RepoName::parse("platform/ghost").unwrap());
+    let report = propagate_default(&fleet).await;
+    failed_with(&report, "platform/ghost", "HTTP 404");
+    assert_eq!(outcome_of(&report, "platform/a"), Outcome::Created);
+}
+
+#[tokio::test(start_paused = true)]
+async fn org_unknown_is_a_setup_error() {
+    let mut fleet = fleet(&[("a", Behind)]).await;
+    fleet.config.consumers.orgs = vec!["ghost-org".to_owned()];
+    setup_fails(
+        &fleet,
+        xtask::demo::DEMO_TOKEN,
+        "cannot list the repositories of org",
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn repo_empty_is_skipped_without_a_write() {
+    let fleet = fleet(&[("a", Empty)]).await;
+    let report = propagate_default(&fleet).await;
+    let row = row(&report, "platform/a");
+    assert_eq!(row.outcome, Outcome::Skipped);
+    assert_eq!(row.detail.as_deref(), Some("empty repository"));
+    assert_eq!(writes(&fleet.fake.requests()), Vec::<&_>::new());
+}
+
+// File contents.
+
+#[tokio::test(start_paused = true)]
+async fn runtime_version_not_utf8_fails_the_consumer() {
+    let fleet = app_with(&[
+        ("runtime-version", b"1.4.\xff\n"),
+        ("requirements.txt", PIN),
+    ])
+    .await;
+    let report = propagate_default(&fleet).await;
+    failed_with(&report, APP, "runtime-version is not UTF-8");
+    untouched(&fleet, APP);
+}
+
+#[tokio::test(start_paused = true)]
+async fn runtime_version_over_one_mib_fails_the_consumer() {
+    let mut big = b"1.4.2\n".to_vec();
+    big.resize(1024 * 1024 + 1, b' ');
+    let fleet = app_with(&[("runtime-version", &big), ("requirements.txt", PIN)]).await;
+    let report = propagate_default(&fleet).await;
+    failed_with(&report, APP, "over 1 MiB");
+    untouched(&fleet, APP);
+}
+
+#[tokio::test(start_paused = true)]
+async fn runtime_version_of_the_release_invalid_is_a_setup_error() {
+    let mut fleet = fleet(&[("a", Behind)]).await;
+    fleet
+        .fake
+        .store()
+        .commit_files(
+            "platform",
+            "runtime",
+            "main",
+            &[("runtime-version", b"v1.5.0\n")],
+            "oops",
+        )
+        .unwrap();
+    fleet.config.retry = retry_policy::Policy::default();
+    setup_fails(
+        &fleet,
+        xtask::demo::DEMO_TOKEN,
+        "cannot read the release version from platform/runtime",
+    )
+    .await;
+}
+
+/// Runs `platform/app` with `requirements` and returns its row and the file on the bump branch.
+async fn bump_requirements(requirements: &[u8]) -> (ConsumerResult, Vec<u8>) {
+    let fleet = app_with(&[
+        ("runtime-version", b"1.4.2\n"),
+        ("requirements.txt", requirements),
+    ])
+    .await;
+    let report = propagate_default(&fleet).await;
+    let row = row(&report, APP).clone();
+    assert_eq!(row.outcome, Outcome::Created, "{row:?}");
+    assert_eq!(
+        fleet
+            .fake
+            .store()
+            .file("platform", "app", BRANCH, "runtime-version"),
+        Some(b"1.5.0\n".to_vec())
+    );
+    let file = fleet
+        .fake
+        .store()
+        .file("platform", "app", BRANCH, "requirements.txt")
+        .unwrap();
+    (row, file)
+}
+
+#[tokio::test(start_paused = true)]
+async fn requirements_crlf_keeps_every_line_ending() {
+    let (_, file) = bump_requirements(b"requests==2.32.3\r\nplatform-runtime==1.4.2\r\n").await;
+    assert_eq!(file, b"requests==2.32.3\r\nplatform-runtime==1.5.0\r\n");
+}
+
+#[tokio::test(start_paused = true)]
+async fn requirements_without_a_pin_are_left_alone_and_said_so() {
+    let (row, file) = bump_requirements(b"requests==2.32.3\nplatform-runtime\n").await;
+    assert_eq!(file, b"requests==2.32.3\nplatform-runtime\n");
+    let detail = row.detail.unwrap();
+    assert!(
+        detail.contains("lists platform-runtime without a version"),
+        "{detail}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn requirements_with_a_ge_specifier_are_left_alone_and_said_so() {
+    let (row, file) = bump_requirements(b"platform-runtime>=1.4\n").await;
+    assert_eq!(file, b"platform-runtime>=1.4\n");
+    assert!(row.detail.unwrap().contains("not an == pin"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn requirements_with_another_name_normalisation_are_rewritten() {
+    let (_, file) = bump_requirements(b"PLATFORM.runtime[fast]==1.4.2  # pinned\n").await;
+    assert_eq!(file, b"PLATFORM.runtime[fast]==1.5.0  # pinned\n");
+}
+
+// Server replies.
+
+#[tokio::test(start_paused = true)]
+async fn reply_html_error_page_fails_the_consumer_naming_the_status() {
+    let fleet = fleet(&[("a", Behind)]).await;
+    fleet.fake.faults().add(FaultRule::new(
+        Match::any().method("GET").path("/api/v1/repos/platform/a"),
+        Trigger::Always,
+        Fault::proxy_html(502),
+    ));
+    let report = propagate_default(&fleet).await;
+    failed_with(&report, "platform/a", "HTTP 502 with a non-JSON body");
+    untouched(&fleet, "platform/a");
+}
+
+#[tokio::test(start_paused = true)]
+async fn reply_truncated_body_fails_the_consumer_as_a_transport_error() {
+    let fleet = fleet(&[("a", Behind)]).await;
+    fleet.fake.faults().add(FaultRule::new(
+        Match::any().method("GET").path("/api/v1/repos/platform/a"),
+        Trigger::Always,
+        Fault::TruncateBody,
+    ));
+    let report = propagate_default(&fleet).await;
+    failed_with(&report, "platform/a", "transport error");
+    untouched(&fleet, "platform/a");
+}
+
+/// A config for a raw server with one consumer, `platform/app`.
+fn raw_config(base_url: &str, consumers: &str) -> Config {
+    let text = format!("gitea_url = \"{base_url}\"\npackage = \"platform-runtime\"\n{consumers}");
+    Config::parse(&text, "raw.toml").unwrap()
+}
+
+const VERSION: &str = "{\"version\":\"1.26.4\"}";
+
+async fn raw_run(server: &raw::Raw, consumers: &str) -> Report {
+    let config = raw_config(&server.base_url, consumers);
+    let client = app::connect(&config, Token::new("t")).unwrap();
+    let options = RunOptions {
+        version: Some(xtask::version::RuntimeVersion::parse(NEW).unwrap()),
+        ..RunOptions::default()
+    };
+    app::propagate_with(&client, &config, &options, &mut |_| {})
+        .await
+        .unwrap()
+}
+
+const ONE_REPO: &str = "[consumers]\nrepos = [\"platform/app\"]";
+
+#[tokio::test(start_paused = true)]
+async fn reply_200_with_invalid_json_fails_the_consumer_naming_the_endpoint() {
+    let server = raw::serve(|_, target| match target {
+        "/api/v1/version" => Reply::json(200, VERSION),
+        _ => Reply::json(200, "{\"id\": 1, \"name\": "),
+    })
+    .await;
+    let report = raw_run(&server, ONE_REPO).await;
+    failed_with(
+        &report,
+        APP,
+        "GET /repos/{owner}/{repo}: HTTP 200 body could not be decoded",
+    );
+    assert!(server.requests().iter().all(|r| r.starts_with("GET")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn reply_redirect_loop_fails_the_consumer_after_a_bounded_number_of_hops() {
+    let server = raw::serve(|_, target| match target {
+        "/api/v1/version" => Reply::json(200, VERSION),
+        other => Reply::json(302, "").header("Location", other.to_owned()),
+    })
+    .await;
+    let report = raw_run(&server, ONE_REPO).await;
+    failed_with(
+        &report,
+        APP,
+        "transport error (Other): error following redirect",
+    );
+    let hops = server.requests().len() - 1;
+    assert!((2..=11).contains(&hops), "{hops} requests to the loop");
+}
+
+#[tokio::test(start_paused = true)]
+async fn reply_absurd_total_count_is_not_trusted() {
+    let server = raw::serve(|_, target| match target {
+        "/api/v1/version" => Reply::json(200, VERSION),
+        t if t.starts_with("/api/v1/orgs/platform/repos") => Reply::json(
+            200,
+            "[{\"id\":1,\"name\":\"app\",\"full_name\":\"platform/app\",\"default_branch\":\"main\",\"empty\":true}]",
+        )
+        .header("X-Total-Count", "18446744073709551615"),
+        _ => Reply::json(404, "{\"message\":\"not found\"}"),
+    })
+    .await;
+    let report = raw_run(&server, "[consumers]\norgs = [\"platform\"]").await;
+    assert!(report.consumers.is_empty(), "{report:#?}");
+    assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
+}
