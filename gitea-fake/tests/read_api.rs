@@ -182,6 +182,10 @@ async fn directories_list_as_arrays() {
         .collect();
     assert_eq!(names, ["a.txt", "sub"]);
     assert_eq!(v[1]["type"], "dir");
+    // A listing carries no content, like Gitea's.
+    assert_eq!(v[0]["encoding"], serde_json::Value::Null);
+    assert_eq!(v[0]["content"], serde_json::Value::Null);
+    assert_eq!(v[0]["size"], 1);
     let root = get(&f, "/api/v1/repos/acme/app/contents").await.json();
     assert_eq!(root.as_array().unwrap().len(), 3);
     let nested = get(&f, "/api/v1/repos/acme/app/contents/dir/sub/b.txt").await;

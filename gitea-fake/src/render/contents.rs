@@ -1,6 +1,7 @@
 //! `ContentsResponse`, `FileResponse` and `FilesResponse`.
 
 use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use crate::app::App;
@@ -17,59 +18,98 @@ fn ref_kind(r: &Repo, git_ref: &str) -> String {
     }
 }
 
-/// The `ContentsResponse` of the file `path` in commit `c`, read through `git_ref`.
-/// None when the file does not exist.
-pub(crate) fn file(app: &App, r: &Repo, c: &Commit, git_ref: &str, path: &str) -> Option<Value> {
-    let blob = c.tree.get(path)?;
-    let last = r.last_commit_for(c, path);
-    let when = r.commits.get(&last).map_or(0, |lc| lc.tick);
-    let name = path.rsplit('/').next().unwrap_or(path);
+/// The web URL of `path` at `git_ref` under `action` (`src` or `raw`).
+fn web_url(app: &App, r: &Repo, action: &str, git_ref: &str, path: &str) -> String {
+    format!(
+        "{}/{}/{action}/{}/{}",
+        app.base_url,
+        r.full_name(),
+        ref_kind(r, git_ref),
+        urlenc::path(path)
+    )
+}
+
+/// What sets one `ContentsResponse` apart from another.
+struct Entry<'a> {
+    path: &'a str,
+    /// `file` or `dir`.
+    kind: &'static str,
+    sha: &'a str,
+    last_commit_sha: &'a str,
+    tick: u64,
+    size: usize,
+    /// The base64 content; None for listings and directories.
+    content: Option<String>,
+    /// The API URL of the git blob or tree.
+    git_url: String,
+}
+
+/// A `ContentsResponse` read through `git_ref`.
+fn contents_response(app: &App, r: &Repo, git_ref: &str, e: Entry<'_>) -> Value {
     let self_url = format!(
         "{}/repos/{}/contents/{}?ref={}",
         app.api(),
         r.full_name(),
-        urlenc::path(path),
+        urlenc::path(e.path),
         urlenc::query_component(git_ref)
     );
-    let html = format!(
-        "{}/{}/src/{}/{}",
-        app.base_url,
-        r.full_name(),
-        ref_kind(r, git_ref),
-        urlenc::path(path)
-    );
-    let git = format!(
-        "{}/repos/{}/git/blobs/{}",
-        app.api(),
-        r.full_name(),
-        blob.sha
-    );
-    let download = format!(
-        "{}/{}/raw/{}/{}",
-        app.base_url,
-        r.full_name(),
-        ref_kind(r, git_ref),
-        urlenc::path(path)
-    );
-    Some(json!({
-        "name": name,
-        "path": path,
-        "sha": blob.sha,
-        "last_commit_sha": last,
-        "last_committer_date": rfc3339(when),
-        "last_author_date": rfc3339(when),
-        "type": "file",
-        "size": blob.bytes.len(),
-        "encoding": "base64",
-        "content": base64::engine::general_purpose::STANDARD.encode(&blob.bytes),
+    let html = web_url(app, r, "src", git_ref, e.path);
+    let download = (e.kind == "file").then(|| web_url(app, r, "raw", git_ref, e.path));
+    json!({
+        "name": e.path.rsplit('/').next().unwrap_or(e.path),
+        "path": e.path,
+        "sha": e.sha,
+        "last_commit_sha": e.last_commit_sha,
+        "last_committer_date": rfc3339(e.tick),
+        "last_author_date": rfc3339(e.tick),
+        "type": e.kind,
+        "size": e.size,
+        "encoding": e.content.as_ref().map(|_| "base64"),
+        "content": e.content,
         "target": null,
         "url": self_url,
         "html_url": html,
-        "git_url": git,
+        "git_url": e.git_url,
         "download_url": download,
         "submodule_git_url": null,
-        "_links": {"self": self_url, "git": git, "html": html},
-    }))
+        "_links": {"self": self_url, "git": e.git_url, "html": html},
+    })
+}
+
+/// The file `path` in commit `c`, with its content only when `with_content`. None when the
+/// file does not exist.
+fn file_entry(
+    app: &App,
+    r: &Repo,
+    c: &Commit,
+    git_ref: &str,
+    path: &str,
+    with_content: bool,
+) -> Option<Value> {
+    let blob = c.tree.get(path)?;
+    let last = r.last_commit_for(c, path);
+    let entry = Entry {
+        path,
+        kind: "file",
+        sha: &blob.sha,
+        last_commit_sha: &last,
+        tick: r.commits.get(&last).map_or(0, |lc| lc.tick),
+        size: blob.bytes.len(),
+        content: with_content.then(|| STANDARD.encode(&blob.bytes)),
+        git_url: format!(
+            "{}/repos/{}/git/blobs/{}",
+            app.api(),
+            r.full_name(),
+            blob.sha
+        ),
+    };
+    Some(contents_response(app, r, git_ref, entry))
+}
+
+/// The `ContentsResponse` of the file `path` in commit `c`, read through `git_ref`.
+/// None when the file does not exist.
+pub(crate) fn file(app: &App, r: &Repo, c: &Commit, git_ref: &str, path: &str) -> Option<Value> {
+    file_entry(app, r, c, git_ref, path, true)
 }
 
 /// What Gitea's `GetContents` gives for one path without listing: the file, or a
@@ -82,12 +122,12 @@ pub(crate) fn entry(app: &App, r: &Repo, c: &Commit, git_ref: &str, path: &str) 
     if path.is_empty() || !c.tree.keys().any(|k| k.starts_with(&prefix)) {
         return None;
     }
-    let name = path.rsplit('/').next().unwrap_or(path);
-    Some(dir_entry(app, r, c, git_ref, name, path))
+    Some(dir_entry(app, r, c, git_ref, path))
 }
 
 /// The entries directly under directory `dir` ("" for the root) in commit `c`, as Gitea
-/// lists them: files and sub-directories, sorted by name. None when `dir` is no directory.
+/// lists them: files (without content) and sub-directories, sorted by name. None when
+/// `dir` is no directory.
 pub(crate) fn dir(app: &App, r: &Repo, c: &Commit, git_ref: &str, dir: &str) -> Option<Value> {
     let prefix = if dir.is_empty() {
         String::new()
@@ -101,19 +141,14 @@ pub(crate) fn dir(app: &App, r: &Repo, c: &Commit, git_ref: &str, dir: &str) -> 
         };
         match rest.split_once('/') {
             None => {
-                if let Some(mut v) = file(app, r, c, git_ref, path) {
-                    if let Some(o) = v.as_object_mut() {
-                        o.insert("encoding".into(), Value::Null);
-                        o.insert("content".into(), Value::Null);
-                    }
+                if let Some(v) = file_entry(app, r, c, git_ref, path, false) {
                     entries.insert(rest.to_owned(), v);
                 }
             }
             Some((sub, _)) => {
-                let full = format!("{prefix}{sub}");
                 entries
                     .entry(sub.to_owned())
-                    .or_insert_with(|| dir_entry(app, r, c, git_ref, sub, &full));
+                    .or_insert_with(|| dir_entry(app, r, c, git_ref, &format!("{prefix}{sub}")));
             }
         }
     }
@@ -123,35 +158,24 @@ pub(crate) fn dir(app: &App, r: &Repo, c: &Commit, git_ref: &str, dir: &str) -> 
     Some(Value::Array(entries.into_values().collect()))
 }
 
-/// A `type: "dir"` entry.
-fn dir_entry(app: &App, r: &Repo, c: &Commit, git_ref: &str, name: &str, full: &str) -> Value {
-    let self_url = format!(
-        "{}/repos/{}/contents/{}?ref={}",
-        app.api(),
-        r.full_name(),
-        urlenc::path(full),
-        urlenc::query_component(git_ref)
-    );
-    let html = format!(
-        "{}/{}/src/{}/{}",
-        app.base_url,
-        r.full_name(),
-        ref_kind(r, git_ref),
-        urlenc::path(full)
-    );
-    let git = format!(
-        "{}/repos/{}/git/trees/{}",
-        app.api(),
-        r.full_name(),
-        c.tree_sha
-    );
-    json!({
-        "name": name, "path": full, "sha": c.tree_sha, "last_commit_sha": c.sha,
-        "last_committer_date": rfc3339(c.tick), "last_author_date": rfc3339(c.tick),
-        "type": "dir", "size": 0, "encoding": null, "content": null, "target": null,
-        "url": self_url, "html_url": html, "git_url": git, "download_url": null,
-        "submodule_git_url": null, "_links": {"self": self_url, "git": git, "html": html},
-    })
+/// A `type: "dir"` entry for the directory `path`.
+fn dir_entry(app: &App, r: &Repo, c: &Commit, git_ref: &str, path: &str) -> Value {
+    let entry = Entry {
+        path,
+        kind: "dir",
+        sha: &c.tree_sha,
+        last_commit_sha: &c.sha,
+        tick: c.tick,
+        size: 0,
+        content: None,
+        git_url: format!(
+            "{}/repos/{}/git/trees/{}",
+            app.api(),
+            r.full_name(),
+            c.tree_sha
+        ),
+    };
+    contents_response(app, r, git_ref, entry)
 }
 
 /// A `FileCommitResponse` for commit `c`.
