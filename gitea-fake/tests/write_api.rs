@@ -3,12 +3,38 @@
 
 mod common;
 
-use common::{READ_TOKEN, TOKEN, b64, blob_sha, call, fake, send};
+use common::{READ_TOKEN, Resp, TOKEN, b64, blob_sha, call, fake, send};
 use gitea_fake::{FakeGitea, PullState};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 const BUMP: &str = "bump/runtime-2.0.0";
+
+const CONTENTS: &str = "/api/v1/repos/acme/app/contents";
+const BRANCHES: &str = "/api/v1/repos/acme/app/branches";
+const PULLS: &str = "/api/v1/repos/acme/app/pulls";
+
+/// A POST with the write token.
+async fn post(f: &FakeGitea, path: &str, body: impl ToString) -> Resp {
+    send(f, Method::POST, path, &body.to_string()).await
+}
+
+/// A PUT with the write token.
+async fn put(f: &FakeGitea, path: &str, body: impl ToString) -> Resp {
+    send(f, Method::PUT, path, &body.to_string()).await
+}
+
+/// A file of `acme/app` as the store holds it.
+fn app_file(f: &FakeGitea, branch: &str, path: &str) -> Option<Vec<u8>> {
+    f.store().file("acme", "app", branch, path)
+}
+
+/// Asserts an answer's status and Gitea `message`.
+#[track_caller]
+fn expect(r: &Resp, status: StatusCode, message: impl AsRef<str>) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert_eq!(r.message(), message.as_ref());
+}
 
 fn two_file_bump(rv_sha: &str, req_sha: &str) -> String {
     json!({
@@ -32,13 +58,7 @@ async fn change_files_makes_one_commit_on_a_new_branch() {
     let f = fake().await;
     let (a, b) = shas();
     let main_before = f.store().branch_head("acme", "app", "main");
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &two_file_bump(&a, &b),
-    )
-    .await;
+    let r = post(&f, CONTENTS, &two_file_bump(&a, &b)).await;
     assert_eq!(r.status, StatusCode::CREATED);
     let v = r.json();
     assert_eq!(v["files"][0]["content"], b64("2.0.0\n"));
@@ -51,18 +71,8 @@ async fn change_files_makes_one_commit_on_a_new_branch() {
         v["commit"]["sha"].as_str(),
         f.store().branch_head("acme", "app", BUMP).as_deref()
     );
-    assert_eq!(
-        f.store()
-            .file("acme", "app", BUMP, "runtime-version")
-            .unwrap(),
-        b"2.0.0\n"
-    );
-    assert_eq!(
-        f.store()
-            .file("acme", "app", "main", "runtime-version")
-            .unwrap(),
-        b"1.0.0\n"
-    );
+    assert_eq!(app_file(&f, BUMP, "runtime-version").unwrap(), b"2.0.0\n");
+    assert_eq!(app_file(&f, "main", "runtime-version").unwrap(), b"1.0.0\n");
     assert_eq!(f.store().branch_head("acme", "app", "main"), main_before);
     let msgs = f.store().commit_messages("acme", "app", BUMP);
     assert_eq!(msgs[0], "Bump runtime to 2.0.0");
@@ -70,17 +80,11 @@ async fn change_files_makes_one_commit_on_a_new_branch() {
     assert_eq!(msgs.len(), 3);
 
     // The same request again: the branch exists now.
-    let again = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &two_file_bump(&a, &b),
-    )
-    .await;
-    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        again.message(),
-        format!("branch already exists [name: {BUMP}]")
+    let again = post(&f, CONTENTS, &two_file_bump(&a, &b)).await;
+    expect(
+        &again,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        format!("branch already exists [name: {BUMP}]"),
     );
 }
 
@@ -89,68 +93,47 @@ async fn change_files_rejects_stale_and_missing_shas_atomically() {
     let f = fake().await;
     let (a, _) = shas();
     let stale = two_file_bump(&a, "0000000000000000000000000000000000000000");
-    let r = send(&f, Method::POST, "/api/v1/repos/acme/app/contents", &stale).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        r.message(),
+    let r = post(&f, CONTENTS, &stale).await;
+    expect(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
         format!(
             "sha does not match [given: 0000000000000000000000000000000000000000, expected: {}]",
             blob_sha(b"platform-runtime==1.0.0\n")
-        )
+        ),
     );
     // Nothing was applied, not even the first file or the branch.
     assert_eq!(f.store().branches("acme", "app"), ["main"]);
 
     let no_sha =
         json!({"files": [{"operation": "update", "path": "runtime-version", "content": b64("x")}]});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &no_sha.to_string(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        r.message(),
-        "a SHA or commit ID must be proved when updating a file"
+    let r = post(&f, CONTENTS, &no_sha).await;
+    expect(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a SHA or commit ID must be proved when updating a file",
     );
 
     let missing =
         json!({"files": [{"operation": "update", "path": "nope", "content": b64("x"), "sha": a}]});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &missing.to_string(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.message(), "object does not exist [id: , rel_path: nope]");
+    let r = post(&f, CONTENTS, &missing).await;
+    expect(
+        &r,
+        StatusCode::NOT_FOUND,
+        "object does not exist [id: , rel_path: nope]",
+    );
 
     let exists =
         json!({"files": [{"operation": "create", "path": "runtime-version", "content": b64("x")}]});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &exists.to_string(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        r.message(),
-        "repository file already exists [path: runtime-version]"
+    let r = post(&f, CONTENTS, &exists).await;
+    expect(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "repository file already exists [path: runtime-version]",
     );
 
     let bad_branch = json!({"branch": "nope", "files": [{"operation": "create", "path": "x", "content": b64("x")}]});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &bad_branch.to_string(),
-    )
-    .await;
+    let r = post(&f, CONTENTS, &bad_branch).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(
         r.message().starts_with("branch does not exist [repo_id: "),
@@ -158,29 +141,20 @@ async fn change_files_rejects_stale_and_missing_shas_atomically() {
         r.message()
     );
 
-    let no_files = send(&f, Method::POST, "/api/v1/repos/acme/app/contents", "{}").await;
-    assert_eq!(no_files.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(no_files.message(), "[Files]: Required");
+    let no_files = post(&f, CONTENTS, "{}").await;
+    expect(
+        &no_files,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "[Files]: Required",
+    );
 
     let bad_b64 = json!({"files": [{"operation": "create", "path": "x", "content": "!!!"}]});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &bad_b64.to_string(),
-    )
-    .await;
+    let r = post(&f, CONTENTS, &bad_b64).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.message().starts_with("illegal base64 data at input byte"));
 
     let bad_path = json!({"files": [{"operation": "create", "path": "../x", "content": b64("x")}]});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &bad_path.to_string(),
-    )
-    .await;
+    let r = post(&f, CONTENTS, &bad_path).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         f.store().commit_messages("acme", "app", "main").len(),
@@ -198,130 +172,74 @@ async fn change_files_create_and_delete() {
             {"operation": "delete", "path": "requirements.txt", "sha": blob_sha(b"platform-runtime==1.0.0\n")},
         ],
     });
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &body.to_string(),
-    )
-    .await;
+    let r = post(&f, CONTENTS, &body).await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert!(r.json()["files"][1].is_null());
-    assert_eq!(
-        f.store()
-            .file("acme", "app", "main", "docs/new.md")
-            .unwrap(),
-        b"hi"
-    );
-    assert!(
-        f.store()
-            .file("acme", "app", "main", "requirements.txt")
-            .is_none()
-    );
+    assert_eq!(app_file(&f, "main", "docs/new.md").unwrap(), b"hi");
+    assert!(app_file(&f, "main", "requirements.txt").is_none());
 }
 
 #[tokio::test]
 async fn put_updates_with_sha_and_creates_without() {
     let f = fake().await;
     let body = json!({"content": b64("1.1.0\n"), "sha": blob_sha(b"1.0.0\n"), "message": "bump"});
-    let r = send(
-        &f,
-        Method::PUT,
-        "/api/v1/repos/acme/app/contents/runtime-version",
-        &body.to_string(),
-    )
-    .await;
+    let r = put(&f, "/api/v1/repos/acme/app/contents/runtime-version", &body).await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
     assert_eq!(v["content"]["sha"], blob_sha(b"1.1.0\n"));
     assert_eq!(v["commit"]["message"], "bump\n");
-    assert_eq!(
-        f.store()
-            .file("acme", "app", "main", "runtime-version")
-            .unwrap(),
-        b"1.1.0\n"
-    );
+    assert_eq!(app_file(&f, "main", "runtime-version").unwrap(), b"1.1.0\n");
 
     let create = json!({"content": b64("new")});
-    let r = send(
-        &f,
-        Method::PUT,
-        "/api/v1/repos/acme/app/contents/notes/a.txt",
-        &create.to_string(),
-    )
-    .await;
+    let r = put(&f, "/api/v1/repos/acme/app/contents/notes/a.txt", &create).await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.json()["content"]["path"], "notes/a.txt");
 
-    let again = send(
-        &f,
-        Method::PUT,
-        "/api/v1/repos/acme/app/contents/notes/a.txt",
-        &create.to_string(),
-    )
-    .await;
-    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        again.message(),
-        "repository file already exists [path: notes/a.txt]"
+    let again = put(&f, "/api/v1/repos/acme/app/contents/notes/a.txt", &create).await;
+    expect(
+        &again,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "repository file already exists [path: notes/a.txt]",
     );
 
     let stale = json!({"content": b64("x"), "sha": blob_sha(b"1.0.0\n")});
-    let r = send(
+    let r = put(
         &f,
-        Method::PUT,
         "/api/v1/repos/acme/app/contents/runtime-version",
-        &stale.to_string(),
+        &stale,
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.message().starts_with("sha does not match [given: "));
 
-    let no_content = send(&f, Method::PUT, "/api/v1/repos/acme/app/contents/x", "{}").await;
-    assert_eq!(no_content.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(no_content.message(), "[ContentBase64]: Required");
+    let no_content = put(&f, "/api/v1/repos/acme/app/contents/x", "{}").await;
+    expect(
+        &no_content,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "[ContentBase64]: Required",
+    );
 }
 
 #[tokio::test]
 async fn put_with_new_branch_checks_sha_against_the_base() {
     let f = fake().await;
     let body = json!({"content": b64("2.0.0\n"), "sha": blob_sha(b"1.0.0\n"), "branch": "main", "new_branch": BUMP});
-    let r = send(
-        &f,
-        Method::PUT,
-        "/api/v1/repos/acme/app/contents/runtime-version",
-        &body.to_string(),
-    )
-    .await;
+    let r = put(&f, "/api/v1/repos/acme/app/contents/runtime-version", &body).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        f.store()
-            .file("acme", "app", BUMP, "runtime-version")
-            .unwrap(),
-        b"2.0.0\n"
-    );
-    let again = send(
-        &f,
-        Method::PUT,
-        "/api/v1/repos/acme/app/contents/runtime-version",
-        &body.to_string(),
-    )
-    .await;
-    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        again.message(),
-        format!("branch already exists [name: {BUMP}]")
+    assert_eq!(app_file(&f, BUMP, "runtime-version").unwrap(), b"2.0.0\n");
+    let again = put(&f, "/api/v1/repos/acme/app/contents/runtime-version", &body).await;
+    expect(
+        &again,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        format!("branch already exists [name: {BUMP}]"),
     );
     let bad = json!({"content": b64("x"), "new_branch": "bad..name"});
-    let r = send(
-        &f,
-        Method::PUT,
-        "/api/v1/repos/acme/app/contents/x",
-        &bad.to_string(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.message(), "[NewBranchName]: GitRefName");
+    let r = put(&f, "/api/v1/repos/acme/app/contents/x", &bad).await;
+    expect(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "[NewBranchName]: GitRefName",
+    );
 }
 
 #[tokio::test]
@@ -333,11 +251,10 @@ async fn writes_in_an_empty_repo_create_the_default_branch() {
     };
     f.store().create_repo("acme", "void", opts);
     let body = json!({"content": b64("1.0.0\n")});
-    let r = send(
+    let r = put(
         &f,
-        Method::PUT,
         "/api/v1/repos/acme/void/contents/runtime-version",
-        &body.to_string(),
+        &body,
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED);
@@ -347,13 +264,7 @@ async fn writes_in_an_empty_repo_create_the_default_branch() {
 #[tokio::test]
 async fn create_branch_and_its_errors() {
     let f = fake().await;
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/branches",
-        &json!({"new_branch_name": BUMP}).to_string(),
-    )
-    .await;
+    let r = post(&f, BRANCHES, &json!({"new_branch_name": BUMP})).await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.json()["name"], BUMP);
     assert_eq!(
@@ -361,13 +272,7 @@ async fn create_branch_and_its_errors() {
         f.store().branch_head("acme", "app", "main")
     );
 
-    let dup = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/branches",
-        &json!({"new_branch_name": BUMP}).to_string(),
-    )
-    .await;
+    let dup = post(&f, BRANCHES, &json!({"new_branch_name": BUMP})).await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
     assert_eq!(
         dup.json(),
@@ -375,55 +280,37 @@ async fn create_branch_and_its_errors() {
     );
 
     let from = json!({"new_branch_name": "x", "old_branch_name": "nope"});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/branches",
-        &from.to_string(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.message(), "The old branch does not exist");
+    let r = post(&f, BRANCHES, &from).await;
+    expect(&r, StatusCode::NOT_FOUND, "The old branch does not exist");
 
     let by_ref = json!({"new_branch_name": "y", "old_ref_name": "nope"});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/branches",
-        &by_ref.to_string(),
-    )
-    .await;
+    let r = post(&f, BRANCHES, &by_ref).await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
 
     let head = f.store().branch_head("acme", "app", "main").unwrap();
     let by_sha = json!({"new_branch_name": "z", "old_ref_name": head});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/branches",
-        &by_sha.to_string(),
-    )
-    .await;
+    let r = post(&f, BRANCHES, &by_sha).await;
     assert_eq!(r.status, StatusCode::CREATED);
 
-    let missing = send(&f, Method::POST, "/api/v1/repos/acme/app/branches", "{}").await;
-    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(missing.message(), "[BranchName]: Required");
+    let missing = post(&f, BRANCHES, "{}").await;
+    expect(
+        &missing,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "[BranchName]: Required",
+    );
 
     let opts = gitea_fake::RepoOptions {
         empty: true,
         ..Default::default()
     };
     f.store().create_repo("acme", "void", opts);
-    let r = send(
+    let r = post(
         &f,
-        Method::POST,
         "/api/v1/repos/acme/void/branches",
-        &json!({"new_branch_name": "a"}).to_string(),
+        &json!({"new_branch_name": "a"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.message(), "Git Repository is empty.");
+    expect(&r, StatusCode::NOT_FOUND, "Git Repository is empty.");
 }
 
 fn pr(head: &str, base: &str) -> String {
@@ -436,13 +323,7 @@ async fn create_pull_201_then_409_duplicate() {
     f.store().create_branch("acme", "app", BUMP, "main");
     let label = f.store().create_label("acme", "app", "dependencies");
     let body = json!({"head": BUMP, "base": "main", "title": "Bump", "labels": [label, 9999]});
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        &body.to_string(),
-    )
-    .await;
+    let r = post(&f, PULLS, &body).await;
     assert_eq!(r.status, StatusCode::CREATED);
     let v = r.json();
     assert_eq!(v["state"], "open");
@@ -454,13 +335,7 @@ async fn create_pull_201_then_409_duplicate() {
     let number = v["number"].as_i64().unwrap();
     let id = v["id"].as_i64().unwrap();
 
-    let dup = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        &pr(BUMP, "main"),
-    )
-    .await;
+    let dup = post(&f, PULLS, &pr(BUMP, "main")).await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
     let repo_id = call(&f, Method::GET, "/api/v1/repos/acme/app", None, None)
         .await
@@ -484,13 +359,7 @@ async fn closed_prs_do_not_block_a_new_one() {
     f.store().create_branch("acme", "app", BUMP, "main");
     f.store()
         .create_pull("acme", "app", BUMP, "main", "old", "", PullState::Closed);
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        &pr(BUMP, "main"),
-    )
-    .await;
+    let r = post(&f, PULLS, &pr(BUMP, "main")).await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.json()["number"], 2);
 }
@@ -498,96 +367,46 @@ async fn closed_prs_do_not_block_a_new_one() {
 #[tokio::test]
 async fn create_pull_checks_in_gitea_order() {
     let f = fake().await;
-    let same = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        &pr("main", "main"),
-    )
-    .await;
-    assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        same.message(),
-        "Invalid PullRequest: There are no changes between the head and the base"
+    let same = post(&f, PULLS, &pr("main", "main")).await;
+    expect(
+        &same,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Invalid PullRequest: There are no changes between the head and the base",
     );
 
-    let missing_head = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        &pr("nope", "main"),
-    )
-    .await;
+    let missing_head = post(&f, PULLS, &pr("nope", "main")).await;
     assert_eq!(missing_head.status, StatusCode::NOT_FOUND);
     assert_eq!(missing_head.json()["errors"], json!(null));
     assert_eq!(missing_head.message(), "not found");
 
-    let foreign = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        &pr("other:main", "x"),
-    )
-    .await;
+    let foreign = post(&f, PULLS, &pr("other:main", "x")).await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
 
-    let no_title = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        r#"{"head":"a","base":"b"}"#,
-    )
-    .await;
-    assert_eq!(no_title.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(no_title.message(), "[Title]: Required");
-    let no_head = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        r#"{"title":"t"}"#,
-    )
-    .await;
+    let no_title = post(&f, PULLS, r#"{"head":"a","base":"b"}"#).await;
+    expect(
+        &no_title,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "[Title]: Required",
+    );
+    let no_head = post(&f, PULLS, r#"{"title":"t"}"#).await;
     assert_eq!(no_head.message(), "[Head]: Required");
 
-    let malformed = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        "{not json",
-    )
-    .await;
+    let malformed = post(&f, PULLS, "{not json").await;
     assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(malformed.message().starts_with("[]: "));
-    let wrong_type = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        r#"{"head":1}"#,
-    )
-    .await;
+    let wrong_type = post(&f, PULLS, r#"{"head":1}"#).await;
     assert_eq!(wrong_type.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let binary = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/pulls",
-        "\u{0}\u{1}\u{ff}",
-    )
-    .await;
+    let binary = post(&f, PULLS, "\u{0}\u{1}\u{ff}").await;
     assert_eq!(binary.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 /// Every write endpoint with a JSON body that would succeed.
-fn writes(f: &FakeGitea) -> Vec<(Method, String, String)> {
-    let _ = f;
+fn writes() -> Vec<(Method, String, String)> {
     vec![
+        (Method::POST, PULLS.into(), pr("feature", "main")),
         (
             Method::POST,
-            "/api/v1/repos/acme/app/pulls".into(),
-            pr("feature", "main"),
-        ),
-        (
-            Method::POST,
-            "/api/v1/repos/acme/app/branches".into(),
+            BRANCHES.into(),
             json!({"new_branch_name": "nb"}).to_string(),
         ),
         (
@@ -597,7 +416,7 @@ fn writes(f: &FakeGitea) -> Vec<(Method, String, String)> {
         ),
         (
             Method::POST,
-            "/api/v1/repos/acme/app/contents".into(),
+            CONTENTS.into(),
             json!({"files": [{"operation": "create", "path": "n.txt", "content": b64("n")}]})
                 .to_string(),
         ),
@@ -609,7 +428,7 @@ async fn anonymous_writes_are_401_token_is_required() {
     let f = fake().await;
     f.store().create_branch("acme", "app", "feature", "main");
     let url = format!("{}/api/swagger", f.base_url());
-    for (m, path, body) in writes(&f) {
+    for (m, path, body) in writes() {
         let r = call(&f, m.clone(), &path, None, Some(&body)).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{m} {path}");
         assert_eq!(
@@ -623,7 +442,7 @@ async fn anonymous_writes_are_401_token_is_required() {
 #[tokio::test]
 async fn unknown_tokens_are_401_invalid() {
     let f = fake().await;
-    for (m, path, body) in writes(&f) {
+    for (m, path, body) in writes() {
         let r = call(&f, m.clone(), &path, Some("Bearer wrong"), Some(&body)).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{m} {path}");
         assert_eq!(r.message(), "invalid username, password or token");
@@ -634,7 +453,7 @@ async fn unknown_tokens_are_401_invalid() {
 async fn read_scope_tokens_are_403_on_writes() {
     let f = fake().await;
     f.store().create_branch("acme", "app", "feature", "main");
-    for (m, path, body) in writes(&f) {
+    for (m, path, body) in writes() {
         let r = call(
             &f,
             m.clone(),
@@ -657,7 +476,7 @@ async fn archived_repos_are_423_on_writes() {
     let f = fake().await;
     f.store().create_branch("acme", "app", "feature", "main");
     f.store().set_archived("acme", "app", true);
-    for (m, path, body) in writes(&f) {
+    for (m, path, body) in writes() {
         let r = send(&f, m.clone(), &path, &body).await;
         assert_eq!(r.status, StatusCode::LOCKED, "{m} {path}");
         let expected = if path.contains("/contents") {
@@ -687,7 +506,7 @@ async fn private_repos_are_404_on_writes_without_access() {
         ..Default::default()
     };
     f.store().create_repo("acme", "app", opts);
-    for (m, path, body) in writes(&f) {
+    for (m, path, body) in writes() {
         let r = send(&f, m.clone(), &path, &body).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{m} {path}");
     }
@@ -731,23 +550,15 @@ async fn older_versions_require_sha_and_lack_change_files() {
         .await
         .unwrap();
     common::seed(&f);
-    let r = send(
+    let r = put(
         &f,
-        Method::PUT,
         "/api/v1/repos/acme/app/contents/new.txt",
-        &json!({"content": b64("x")}).to_string(),
+        &json!({"content": b64("x")}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.message(), "[SHA]: Required");
+    expect(&r, StatusCode::UNPROCESSABLE_ENTITY, "[SHA]: Required");
     let (a, b) = shas();
-    let r = send(
-        &f,
-        Method::POST,
-        "/api/v1/repos/acme/app/contents",
-        &two_file_bump(&a, &b),
-    )
-    .await;
+    let r = post(&f, CONTENTS, &two_file_bump(&a, &b)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(f.store().branches("acme", "app"), ["main"]);
 }
