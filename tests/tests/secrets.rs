@@ -1,0 +1,103 @@
+//! Secret hygiene: a canary token used for a whole fault soak at TRACE level never shows up in the
+//! logs, the report, an error's `Display` or `Debug`, or a URL the server saw.
+//!
+//! The command line's stdout and stderr at `-vvv` are checked in `xtask/tests/cli.rs`; the
+//! example workflows pass `lint-workflows` in `xtask/src/lint.rs` (`the_example_workflows_pass`).
+
+mod common;
+#[path = "common/soak_run.rs"]
+mod soak_run;
+
+use std::{
+    io,
+    sync::{Arc, Mutex},
+};
+
+use cascade_tests::soak;
+use gitea_api::Token;
+use gitea_fake::{Fault, FaultRule, Match, Trigger};
+use soak_run::{run_soak, soak_fleet};
+use xtask::app::{self, RunOptions};
+
+const CANARY: &str = "canary-3b9f1e6a0d2c7485";
+
+/// Everything the subscriber writes, shared with the test.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+fn assert_clean(what: &str, text: &str) {
+    assert!(!text.contains(CANARY), "the canary leaked into {what}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_canary_token_leaks_nowhere_during_a_fault_soak_at_trace_level() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let soak = run_soak(soak_fleet(CANARY).await, CANARY, soak::SEED).await;
+    soak.check();
+
+    let logs = captured.text();
+    assert!(logs.lines().count() > 1000, "TRACE logs were captured");
+    assert_clean("the logs", &logs);
+    for run in &soak.runs {
+        match &run.result {
+            Ok(report) => {
+                assert_clean("the JSON report", &serde_json::to_string(report).unwrap());
+                assert_clean("the report's Debug", &format!("{report:?}"));
+                assert_clean("the table", &report.table());
+            }
+            Err(line) => assert_clean("a setup error", line),
+        }
+        for req in &run.log {
+            let url = format!("{}?{}", req.path, req.query.as_deref().unwrap_or_default());
+            assert_clean("a URL the server saw", &url);
+            assert_eq!(req.auth_scheme.as_deref(), Some("token"), "{req:?}");
+        }
+    }
+
+    let client = app::connect(&soak.fleet.config, Token::new(CANARY)).unwrap();
+    assert_clean("the client's Debug", &format!("{client:?}"));
+    soak.fleet.fake.faults().add(FaultRule::new(
+        Match::any(),
+        Trigger::Always,
+        Fault::proxy_html(502),
+    ));
+    let err = app::propagate_with(
+        &client,
+        &soak.fleet.config,
+        &RunOptions::default(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_clean("a setup error's Display", &err.to_string());
+    assert_clean("a setup error's Debug", &format!("{err:?}"));
+    let err = client.get_repo("platform", "svc-000").await.unwrap_err();
+    assert_clean("a client error's Display", &err.to_string());
+    assert_clean("a client error's Debug", &format!("{err:?}"));
+    assert_clean("the logs", &captured.text());
+}
