@@ -349,6 +349,26 @@ repos = ["team/svc"]
         assert_eq!(config.retry.cap(), Duration::from_secs(30));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_errors_are_one_line(text in "\\PC{0,200}") {
+            if let Err(err) = Config::parse(&text, "p.toml") {
+                proptest::prop_assert!(!err.to_string().contains('\n'));
+            }
+        }
+
+        #[test]
+        fn never_panics_on_config_like_text(
+            url in "[a-z]{0,5}(://)?[a-z0-9.:@/\\[\\]]{0,30}",
+            extra in "[a-z_]{0,12} = [0-9\"a-z]{0,6}",
+        ) {
+            let text = format!("gitea_url = {url:?}\npackage = \"p\"\n{extra}\n[consumers]\nrepos = [\"a/b\"]\n");
+            if let Err(err) = Config::parse(&text, "p.toml") {
+                proptest::prop_assert!(!err.to_string().contains('\n'));
+            }
+        }
+    }
+
     #[test]
     fn rejects_bad_repo_names_and_empty_consumers() {
         assert!(error_of(&MINIMAL.replace("team/svc", "just-a-name")).contains("owner/repo"));

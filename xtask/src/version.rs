@@ -95,4 +95,13 @@ mod tests {
         assert!(parse("1.10.0") > parse("1.9.9"));
         assert!(parse("2.0.0-rc.1") < parse("2.0.0"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_errors_are_one_line(input in "\\PC{0,80}|[0-9.vV\\r\\n -]{0,40}") {
+            if let Err(err) = RuntimeVersion::parse(&input) {
+                proptest::prop_assert!(!err.to_string().contains('\n'));
+            }
+        }
+    }
 }
