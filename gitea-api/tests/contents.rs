@@ -2,9 +2,10 @@
 
 mod common;
 
-use common::{ORG, READ_TOKEN, REPO, client, client_with, count, fake};
+use common::{
+    FILE_CONTENTS, ORG, READ_TOKEN, REPO, archived, client, client_with, count, fake, stored,
+};
 use gitea_api::{ChangeFileOperation, ChangeFiles, RetryScope, UpdateFile};
-use gitea_fake::RepoOptions;
 
 #[tokio::test(start_paused = true)]
 async fn get_contents_decodes_and_keeps_the_blob_sha() {
@@ -68,10 +69,7 @@ async fn batch_read_in_order_with_missing_files() {
     );
     assert!(files[1].is_none());
     assert_eq!(files[2].as_ref().unwrap().path, "runtime-version");
-    assert_eq!(
-        count(&fake, "POST", "/api/v1/repos/platform/app/file-contents"),
-        1
-    );
+    assert_eq!(count(&fake, "POST", FILE_CONTENTS), 1);
     assert_eq!(
         count(&fake, "GET", "/api/v1/repos/platform/app/contents/missing"),
         0
@@ -115,15 +113,12 @@ async fn update_file_on_a_new_branch() {
     assert_eq!(commit.sha.len(), 40);
     assert_eq!(commit.files.len(), 1);
     assert_eq!(commit.files[0].path, "runtime-version");
-    let store = fake.store();
     assert_eq!(
-        store
-            .file(ORG, REPO, "bump/runtime-1.3.0", "runtime-version")
-            .unwrap(),
+        stored(&fake, "bump/runtime-1.3.0", "runtime-version").unwrap(),
         b"1.3.0\n"
     );
     assert_eq!(
-        store.file(ORG, REPO, "main", "runtime-version").unwrap(),
+        stored(&fake, "main", "runtime-version").unwrap(),
         b"1.2.3\n"
     );
 }
@@ -186,9 +181,7 @@ async fn update_file_errors() {
         .unwrap_err();
     assert!(archived.is_archived(), "{archived}");
     assert_eq!(
-        fake.store()
-            .file(ORG, REPO, "main", "runtime-version")
-            .unwrap(),
+        stored(&fake, "main", "runtime-version").unwrap(),
         b"1.2.3\n"
     );
 }
@@ -232,15 +225,11 @@ async fn change_files_commits_both_files_on_a_new_branch() {
     assert_eq!(commit.files.len(), 2);
     let store = fake.store();
     assert_eq!(
-        store
-            .file(ORG, REPO, "bump/runtime-1.3.0", "runtime-version")
-            .unwrap(),
+        stored(&fake, "bump/runtime-1.3.0", "runtime-version").unwrap(),
         b"1.3.0\n"
     );
     assert_eq!(
-        store
-            .file(ORG, REPO, "bump/runtime-1.3.0", "requirements.txt")
-            .unwrap(),
+        stored(&fake, "bump/runtime-1.3.0", "requirements.txt").unwrap(),
         b"flask==3.0.0\nruntime==1.3.0\n"
     );
     assert_eq!(
@@ -259,14 +248,7 @@ async fn change_files_commits_both_files_on_a_new_branch() {
 #[tokio::test(start_paused = true)]
 async fn change_files_errors() {
     let fake = fake().await;
-    fake.store().create_repo(
-        ORG,
-        "old",
-        RepoOptions {
-            archived: true,
-            ..RepoOptions::default()
-        },
-    );
+    fake.store().create_repo(ORG, "old", archived());
     let client = client(&fake);
     let stale = bump(&[("runtime-version", "1.3.0\n", "0".repeat(40))], "bump/x");
     let err = client.change_files(ORG, REPO, &stale).await.unwrap_err();

@@ -2,10 +2,10 @@
 
 mod common;
 
-use common::{ORG, REPO, client, count, fake_version};
+use common::{
+    BASE_HEAD, FILE_CONTENTS, HEAD, ORG, PULLS, REPO, bump_pull, client, count, fake_version,
+};
 use gitea_fake::PullState as Seeded;
-
-const HEAD: &str = "bump/runtime-1.3.0";
 
 #[tokio::test(start_paused = true)]
 async fn batch_read_falls_back_to_one_get_per_file() {
@@ -24,10 +24,7 @@ async fn batch_read_falls_back_to_one_get_per_file() {
     assert_eq!(files[0].as_ref().unwrap().bytes, b"1.2.3\n");
     assert!(files[1].is_none());
     assert!(files[2].is_some());
-    assert_eq!(
-        count(&fake, "POST", "/api/v1/repos/platform/app/file-contents"),
-        0
-    );
+    assert_eq!(count(&fake, "POST", FILE_CONTENTS), 0);
     assert_eq!(
         count(&fake, "GET", "/api/v1/repos/platform/app/contents/missing"),
         1
@@ -44,34 +41,17 @@ async fn pull_lookup_falls_back_to_listing_open_pulls() {
     fake.store()
         .create_pull(ORG, REPO, HEAD, "main", "closed", "", Seeded::Closed);
     let client = client(&fake);
-    assert!(
-        client
-            .get_pull_by_base_head(ORG, REPO, "main", HEAD)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(bump_pull(&client).await.is_none());
     let open = fake
         .store()
         .create_pull(ORG, REPO, HEAD, "main", "open", "", Seeded::Open);
-    let pr = client
-        .get_pull_by_base_head(ORG, REPO, "main", HEAD)
-        .await
-        .unwrap()
-        .unwrap();
+    let pr = bump_pull(&client).await.unwrap();
     assert_eq!(pr.number as i64, open);
-    assert_eq!(
-        count(
-            &fake,
-            "GET",
-            "/api/v1/repos/platform/app/pulls/main/bump/runtime-1.3.0"
-        ),
-        0
-    );
+    assert_eq!(count(&fake, "GET", BASE_HEAD), 0);
     let lists: Vec<_> = fake
         .requests()
         .into_iter()
-        .filter(|r| r.path == "/api/v1/repos/platform/app/pulls")
+        .filter(|r| r.path == PULLS)
         .collect();
     assert_eq!(lists.len(), 2);
     assert!(
@@ -89,10 +69,7 @@ async fn version_is_asked_once_for_several_fallbacks() {
         .get_file_contents(ORG, REPO, &["runtime-version"], None)
         .await
         .unwrap();
-    client
-        .get_pull_by_base_head(ORG, REPO, "main", HEAD)
-        .await
-        .unwrap();
+    bump_pull(&client).await;
     client
         .get_file_contents(ORG, REPO, &["requirements.txt"], None)
         .await
@@ -107,10 +84,7 @@ async fn a_1_24_server_has_the_batch_but_a_1_22_server_does_not() {
         .get_file_contents(ORG, REPO, &["runtime-version"], None)
         .await
         .unwrap();
-    assert_eq!(
-        count(&fake, "POST", "/api/v1/repos/platform/app/file-contents"),
-        1
-    );
+    assert_eq!(count(&fake, "POST", FILE_CONTENTS), 1);
 
     let fake = fake_version("1.22.0").await;
     let client = client(&fake);
@@ -118,24 +92,8 @@ async fn a_1_24_server_has_the_batch_but_a_1_22_server_does_not() {
         .get_file_contents(ORG, REPO, &["runtime-version"], None)
         .await
         .unwrap();
-    assert_eq!(
-        count(&fake, "POST", "/api/v1/repos/platform/app/file-contents"),
-        0
-    );
-    assert!(
-        client
-            .get_pull_by_base_head(ORG, REPO, "main", HEAD)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert_eq!(
-        count(
-            &fake,
-            "GET",
-            "/api/v1/repos/platform/app/pulls/main/bump/runtime-1.3.0"
-        ),
-        1
-    );
-    assert_eq!(count(&fake, "GET", "/api/v1/repos/platform/app/pulls"), 0);
+    assert_eq!(count(&fake, "POST", FILE_CONTENTS), 0);
+    assert!(bump_pull(&client).await.is_none());
+    assert_eq!(count(&fake, "GET", BASE_HEAD), 1);
+    assert_eq!(count(&fake, "GET", PULLS), 0);
 }

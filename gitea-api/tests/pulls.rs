@@ -4,12 +4,10 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{ORG, REPO, client, count, fake};
+use common::{HEAD, ORG, PULLS, REPO, bump_pull, client, count, fake};
 use futures_util::TryStreamExt;
 use gitea_api::{CreatePullRequest, PullState, PullStateFilter};
 use gitea_fake::PullState as Seeded;
-
-const HEAD: &str = "bump/runtime-1.3.0";
 
 #[tokio::test(start_paused = true)]
 async fn create_pull_request_with_labels_then_duplicate_gives_its_number() {
@@ -156,11 +154,7 @@ async fn get_pull_by_base_head_uses_the_direct_endpoint() {
         .store()
         .create_pull(ORG, REPO, HEAD, "main", "t", "", Seeded::Open);
     let client = client(&fake);
-    let pr = client
-        .get_pull_by_base_head(ORG, REPO, "main", HEAD)
-        .await
-        .unwrap()
-        .unwrap();
+    let pr = bump_pull(&client).await.unwrap();
     assert_eq!(pr.number as i64, number);
     assert!(
         client
@@ -169,11 +163,7 @@ async fn get_pull_by_base_head_uses_the_direct_endpoint() {
             .unwrap()
             .is_none()
     );
-    assert_eq!(
-        count(&fake, "GET", "/api/v1/repos/platform/app/pulls"),
-        0,
-        "no listing on 1.26"
-    );
+    assert_eq!(count(&fake, "GET", PULLS), 0, "no listing on 1.26");
 }
 
 #[tokio::test(start_paused = true)]
@@ -183,20 +173,12 @@ async fn get_pull_by_base_head_prefers_an_open_pull() {
     fake.store()
         .create_pull(ORG, REPO, HEAD, "main", "merged", "", Seeded::Merged);
     let client = client(&fake);
-    let only_merged = client
-        .get_pull_by_base_head(ORG, REPO, "main", HEAD)
-        .await
-        .unwrap()
-        .unwrap();
+    let only_merged = bump_pull(&client).await.unwrap();
     assert!(only_merged.merged && !only_merged.is_open());
     let open = fake
         .store()
         .create_pull(ORG, REPO, HEAD, "main", "open", "", Seeded::Open);
-    let found = client
-        .get_pull_by_base_head(ORG, REPO, "main", HEAD)
-        .await
-        .unwrap()
-        .unwrap();
+    let found = bump_pull(&client).await.unwrap();
     assert_eq!(found.number as i64, open);
     assert!(found.is_open());
 }
@@ -216,11 +198,5 @@ async fn a_base_branch_with_a_slash_is_one_path_segment() {
         .await
         .unwrap();
     assert_eq!(found.map(|p| p.number), Some(pr.number));
-    assert!(
-        client
-            .get_pull_by_base_head(ORG, REPO, "main", HEAD)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(bump_pull(&client).await.is_none());
 }

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{ORG, REPO, client, client_with, count, fake};
+use common::{ORG, REPO, archived, client, client_with, count, fake};
 use futures_util::TryStreamExt;
 use gitea_api::RetryScope;
 use gitea_fake::RepoOptions;
@@ -22,14 +22,7 @@ async fn version_is_read_once_per_client() {
 #[tokio::test(start_paused = true)]
 async fn get_repo_reads_default_branch_and_flags() {
     let fake = fake().await;
-    fake.store().create_repo(
-        ORG,
-        "old",
-        RepoOptions {
-            archived: true,
-            ..RepoOptions::default()
-        },
-    );
+    fake.store().create_repo(ORG, "old", archived());
     fake.store().create_repo(
         ORG,
         "blank",

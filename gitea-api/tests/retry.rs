@@ -4,15 +4,19 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ORG, REPO, TOKEN, client, client_with, count, fake};
+use common::{
+    BASE_HEAD, FILE_CONTENTS, HEAD, ORG, PULLS, REPO, REPO_PATH, TOKEN, client, client_with, count,
+    fake,
+};
+use futures_util::TryStreamExt as _;
 use gitea_api::{
-    ChangeFileOperation, ChangeFiles, CreatePullRequest, Error, RetryScope, Token, UpdateFile,
+    ChangeFileOperation, ChangeFiles, Client, CreatePullRequest, Error, PullStateFilter,
+    RetryScope, Token, UpdateFile,
 };
 use gitea_fake::{FakeGitea, Fault, FaultRule, Match, Trigger};
 use retry_policy::TransportKind;
 
-const HEAD: &str = "bump/runtime-1.3.0";
-const PULLS: &str = "/api/v1/repos/platform/app/pulls";
+const ANY_PULLS: &str = "/api/v1/repos/*/*/pulls";
 
 fn fail(fake: &FakeGitea, method: &str, path: &str, trigger: Trigger, fault: Fault) {
     fake.faults().add(FaultRule::new(
@@ -29,7 +33,7 @@ async fn a_503_on_the_pull_post_is_retried_and_the_pull_created() {
     fail(
         &fake,
         "POST",
-        "/api/v1/repos/*/*/pulls",
+        ANY_PULLS,
         Trigger::Nth(1),
         Fault::status(503),
     );
@@ -51,7 +55,7 @@ async fn a_lost_answer_to_the_pull_post_ends_as_a_recognised_duplicate() {
     fail(
         &fake,
         "POST",
-        "/api/v1/repos/*/*/pulls",
+        ANY_PULLS,
         Trigger::Nth(1),
         Fault::apply_then(Fault::status(502)),
     );
@@ -71,7 +75,7 @@ async fn scope_disabled_sends_the_pull_post_once() {
     fail(
         &fake,
         "POST",
-        "/api/v1/repos/*/*/pulls",
+        ANY_PULLS,
         Trigger::Nth(1),
         Fault::status(503),
     );
@@ -84,20 +88,86 @@ async fn scope_disabled_sends_the_pull_post_once() {
     assert_eq!(count(&fake, "POST", PULLS), 1);
 }
 
-/// Runs `call` with every request to `method path` failing with 503 and returns how many
-/// times the fake saw it, and the error.
-async fn with_503<F, Fut, T>(scope: RetryScope, method: &str, path: &str, call: F) -> (usize, Error)
-where
-    F: FnOnce(gitea_api::Client) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-    T: std::fmt::Debug,
-{
+/// A client call that sends one request, named for the table-driven retry tests.
+#[derive(Debug, Clone, Copy)]
+enum Call {
+    Version,
+    GetRepo,
+    GetContents,
+    GetFileContents,
+    GetBranch,
+    GetPullByBaseHead,
+    /// The fallback listing behind `get_pull_by_base_head` once the look-up failed.
+    ListPulls,
+    ChangeFiles,
+    UpdateFile,
+    CreateBranch,
+}
+
+impl Call {
+    /// The request that fails, as the fake logs it.
+    fn request(self) -> (&'static str, &'static str) {
+        match self {
+            Call::Version => ("GET", "/api/v1/version"),
+            Call::GetRepo => ("GET", REPO_PATH),
+            Call::GetContents => ("GET", "/api/v1/repos/platform/app/contents/runtime-version"),
+            Call::GetFileContents => ("POST", FILE_CONTENTS),
+            Call::GetBranch => ("GET", "/api/v1/repos/platform/app/branches/taken"),
+            Call::GetPullByBaseHead => ("GET", BASE_HEAD),
+            Call::ListPulls => ("GET", PULLS),
+            Call::ChangeFiles => ("POST", "/api/v1/repos/platform/app/contents"),
+            Call::UpdateFile => ("PUT", "/api/v1/repos/platform/app/contents/runtime-version"),
+            Call::CreateBranch => ("POST", "/api/v1/repos/platform/app/branches"),
+        }
+    }
+
+    async fn run(self, c: &Client) -> Result<(), Error> {
+        match self {
+            Call::Version => c.version().await.map(drop),
+            Call::GetRepo => c.get_repo(ORG, REPO).await.map(drop),
+            Call::GetContents => c
+                .get_contents(ORG, REPO, "runtime-version", None)
+                .await
+                .map(drop),
+            Call::GetFileContents => c
+                .get_file_contents(ORG, REPO, &["runtime-version"], None)
+                .await
+                .map(drop),
+            Call::GetBranch => c.get_branch(ORG, REPO, "taken").await.map(drop),
+            Call::GetPullByBaseHead => c
+                .get_pull_by_base_head(ORG, REPO, "main", HEAD)
+                .await
+                .map(drop),
+            Call::ListPulls => {
+                c.get_pull_by_base_head(ORG, REPO, "main", HEAD).await?;
+                c.list_pulls(ORG, REPO, PullStateFilter::Open)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .map(drop)
+            }
+            Call::ChangeFiles => c.change_files(ORG, REPO, &change()).await.map(drop),
+            Call::UpdateFile => c
+                .update_file(ORG, REPO, "runtime-version", &put())
+                .await
+                .map(drop),
+            Call::CreateBranch => c.create_branch(ORG, REPO, "new", None).await.map(drop),
+        }
+    }
+}
+
+/// Runs `call` under `scope` with its request always failing with 503, and returns how many
+/// times the fake saw that request.
+async fn sends_under_503(scope: RetryScope, call: Call) -> usize {
     let fake = fake().await;
     fake.store().create_branch(ORG, REPO, "taken", "main");
+    let (method, path) = call.request();
     fail(&fake, method, path, Trigger::Always, Fault::status(503));
-    let err = call(client_with(&fake, TOKEN, scope)).await.unwrap_err();
-    assert_eq!(err.status(), Some(503), "{err}");
-    (count(&fake, method, path), err)
+    let err = call
+        .run(&client_with(&fake, TOKEN, scope))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503), "{call:?}: {err}");
+    count(&fake, method, path)
 }
 
 fn change() -> ChangeFiles {
@@ -122,119 +192,40 @@ fn put() -> UpdateFile {
 
 #[tokio::test(start_paused = true)]
 async fn pre_post_calls_are_single_shot_by_default() {
-    let scope = RetryScope::PullRequestCreate;
-    let repo = "/api/v1/repos/platform/app";
-    let (n, _) = with_503(scope, "GET", repo, |c| async move {
-        c.get_repo(ORG, REPO).await
-    })
-    .await;
-    assert_eq!(n, 1, "get_repo");
-    let path = "/api/v1/repos/platform/app/contents/runtime-version";
-    let (n, _) = with_503(scope, "GET", path, |c| async move {
-        c.get_contents(ORG, REPO, "runtime-version", None).await
-    })
-    .await;
-    assert_eq!(n, 1, "get_contents");
-    let path = "/api/v1/repos/platform/app/file-contents";
-    let (n, _) = with_503(scope, "POST", path, |c| async move {
-        c.get_file_contents(ORG, REPO, &["runtime-version"], None)
-            .await
-    })
-    .await;
-    assert_eq!(n, 1, "get_file_contents");
-    let path = "/api/v1/repos/platform/app/branches/taken";
-    let (n, _) = with_503(scope, "GET", path, |c| async move {
-        c.get_branch(ORG, REPO, "taken").await
-    })
-    .await;
-    assert_eq!(n, 1, "get_branch");
-    let path = "/api/v1/repos/platform/app/pulls/main/bump/runtime-1.3.0";
-    let (n, _) = with_503(scope, "GET", path, |c| async move {
-        c.get_pull_by_base_head(ORG, REPO, "main", HEAD).await
-    })
-    .await;
-    assert_eq!(n, 1, "get_pull_by_base_head");
-    let (n, _) = with_503(scope, "GET", PULLS, |c| async move {
-        c.get_pull_by_base_head(ORG, REPO, "main", HEAD).await?;
-        futures_util::TryStreamExt::try_collect::<Vec<_>>(c.list_pulls(
-            ORG,
-            REPO,
-            gitea_api::PullStateFilter::Open,
-        ))
-        .await
-    })
-    .await;
-    assert_eq!(n, 1, "list_pulls");
-    let path = "/api/v1/repos/platform/app/contents";
-    let (n, _) = with_503(scope, "POST", path, |c| async move {
-        c.change_files(ORG, REPO, &change()).await
-    })
-    .await;
-    assert_eq!(n, 1, "change_files");
-    let path = "/api/v1/repos/platform/app/contents/runtime-version";
-    let (n, _) = with_503(scope, "PUT", path, |c| async move {
-        c.update_file(ORG, REPO, "runtime-version", &put()).await
-    })
-    .await;
-    assert_eq!(n, 1, "update_file");
-    let path = "/api/v1/repos/platform/app/branches";
-    let (n, _) = with_503(scope, "POST", path, |c| async move {
-        c.create_branch(ORG, REPO, "new", None).await
-    })
-    .await;
-    assert_eq!(n, 1, "create_branch");
-    let (n, _) = with_503(scope, "GET", "/api/v1/version", |c| async move {
-        c.version().await
-    })
-    .await;
-    assert_eq!(n, 1, "version");
+    let calls = [
+        Call::GetRepo,
+        Call::GetContents,
+        Call::GetFileContents,
+        Call::GetBranch,
+        Call::GetPullByBaseHead,
+        Call::ListPulls,
+        Call::ChangeFiles,
+        Call::UpdateFile,
+        Call::CreateBranch,
+        Call::Version,
+    ];
+    for call in calls {
+        let n = sends_under_503(RetryScope::PullRequestCreate, call).await;
+        assert_eq!(n, 1, "{call:?}");
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn idempotent_reads_retries_gets_but_not_writes() {
-    let scope = RetryScope::IdempotentReads;
-    let repo = "/api/v1/repos/platform/app";
-    let (n, _) = with_503(scope, "GET", repo, |c| async move {
-        c.get_repo(ORG, REPO).await
-    })
-    .await;
-    assert!(n > 1, "get_repo retried: {n}");
-    let path = "/api/v1/repos/platform/app/branches/taken";
-    let (n, _) = with_503(scope, "GET", path, |c| async move {
-        c.get_branch(ORG, REPO, "taken").await
-    })
-    .await;
-    assert!(n > 1, "get_branch retried: {n}");
-    let path = "/api/v1/repos/platform/app/contents";
-    let (n, _) = with_503(scope, "POST", path, |c| async move {
-        c.change_files(ORG, REPO, &change()).await
-    })
-    .await;
-    assert_eq!(n, 1, "change_files");
-    let path = "/api/v1/repos/platform/app/contents/runtime-version";
-    let (n, _) = with_503(scope, "PUT", path, |c| async move {
-        c.update_file(ORG, REPO, "runtime-version", &put()).await
-    })
-    .await;
-    assert_eq!(n, 1, "update_file");
-    let path = "/api/v1/repos/platform/app/branches";
-    let (n, _) = with_503(scope, "POST", path, |c| async move {
-        c.create_branch(ORG, REPO, "new", None).await
-    })
-    .await;
-    assert_eq!(n, 1, "create_branch");
+    for call in [Call::GetRepo, Call::GetBranch] {
+        let n = sends_under_503(RetryScope::IdempotentReads, call).await;
+        assert!(n > 1, "{call:?} retried: {n}");
+    }
+    for call in [Call::ChangeFiles, Call::UpdateFile, Call::CreateBranch] {
+        let n = sends_under_503(RetryScope::IdempotentReads, call).await;
+        assert_eq!(n, 1, "{call:?}");
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn idempotent_reads_recover_from_one_503() {
     let fake = fake().await;
-    fail(
-        &fake,
-        "GET",
-        "/api/v1/repos/platform/app",
-        Trigger::Nth(1),
-        Fault::status(503),
-    );
+    fail(&fake, "GET", REPO_PATH, Trigger::Nth(1), Fault::status(503));
     let client = client_with(&fake, TOKEN, RetryScope::IdempotentReads);
     let repo = client.get_repo(ORG, REPO).await.unwrap();
     assert_eq!(repo.name, REPO);
@@ -247,7 +238,7 @@ async fn a_proxy_html_page_gives_status_and_a_clean_snippet() {
     fail(
         &fake,
         "GET",
-        "/api/v1/repos/platform/app",
+        REPO_PATH,
         Trigger::Always,
         Fault::proxy_html(502),
     );
@@ -273,13 +264,7 @@ async fn a_proxy_html_page_gives_status_and_a_clean_snippet() {
 #[tokio::test(start_paused = true)]
 async fn transport_failures_keep_their_kind() {
     let fake = fake().await;
-    fail(
-        &fake,
-        "GET",
-        "/api/v1/repos/platform/app",
-        Trigger::Always,
-        Fault::Reset,
-    );
+    fail(&fake, "GET", REPO_PATH, Trigger::Always, Fault::Reset);
     let err = client(&fake).get_repo(ORG, REPO).await.unwrap_err();
     assert_eq!(err.transport_kind(), Some(TransportKind::Reset), "{err:?}");
     assert!(err.is_transport());
@@ -288,11 +273,11 @@ async fn transport_failures_keep_their_kind() {
     fail(
         &fake,
         "GET",
-        "/api/v1/repos/platform/app",
+        REPO_PATH,
         Trigger::Always,
         Fault::Delay(Duration::from_secs(120)),
     );
-    let client = gitea_api::Client::builder(fake.base_url())
+    let client = Client::builder(fake.base_url())
         .token(Token::new(TOKEN))
         .attempt_timeout(Duration::from_secs(5))
         .build()
@@ -307,7 +292,7 @@ async fn transport_failures_keep_their_kind() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let nobody = gitea_api::Client::builder(&format!("http://127.0.0.1:{port}"))
+    let nobody = Client::builder(&format!("http://127.0.0.1:{port}"))
         .build()
         .unwrap();
     let err = nobody.version().await.unwrap_err();
@@ -324,7 +309,7 @@ async fn a_truncated_body_is_a_transport_error_naming_the_endpoint() {
     fail(
         &fake,
         "GET",
-        "/api/v1/repos/platform/app",
+        REPO_PATH,
         Trigger::Always,
         Fault::TruncateBody,
     );
@@ -342,7 +327,7 @@ async fn retry_after_is_kept_on_the_error() {
     fail(
         &fake,
         "GET",
-        "/api/v1/repos/platform/app",
+        REPO_PATH,
         Trigger::Always,
         Fault::status(503).retry_after(7),
     );

@@ -1,7 +1,7 @@
 //! Shared set-up for the tests against gitea-fake.
 #![allow(dead_code, unreachable_pub)]
 
-use gitea_api::{Client, RetryScope, Token};
+use gitea_api::{Client, PullRequest, RetryScope, Token};
 use gitea_fake::{FakeGitea, RepoOptions, Scope};
 
 /// The write token; a canary that must never appear in a URL, log or error.
@@ -10,6 +10,15 @@ pub const TOKEN: &str = "canary-5f2d9c1e7a";
 pub const READ_TOKEN: &str = "canary-read-0b7e";
 pub const ORG: &str = "platform";
 pub const REPO: &str = "app";
+/// The bump branch the tests open pull requests from.
+pub const HEAD: &str = "bump/runtime-1.3.0";
+
+/// Paths of `platform/app` as the fake logs them.
+pub const REPO_PATH: &str = "/api/v1/repos/platform/app";
+pub const PULLS: &str = "/api/v1/repos/platform/app/pulls";
+/// `GET /pulls/{base}/{head}` for `main` and [`HEAD`].
+pub const BASE_HEAD: &str = "/api/v1/repos/platform/app/pulls/main/bump/runtime-1.3.0";
+pub const FILE_CONTENTS: &str = "/api/v1/repos/platform/app/file-contents";
 
 /// A fake with org `platform`, user `bot` (tokens [`TOKEN`], [`READ_TOKEN`]) and repository
 /// `platform/app` holding `runtime-version` and `requirements.txt` on `main`.
@@ -73,4 +82,25 @@ pub fn assert_no_token(err: &gitea_api::Error) {
             "{shown}"
         );
     }
+}
+
+/// A file of `platform/app` on `branch`, as the fake holds it.
+pub fn stored(fake: &FakeGitea, branch: &str, path: &str) -> Option<Vec<u8>> {
+    fake.store().file(ORG, REPO, branch, path)
+}
+
+/// Options for an archived repository.
+pub fn archived() -> RepoOptions {
+    RepoOptions {
+        archived: true,
+        ..RepoOptions::default()
+    }
+}
+
+/// The client's answer for the pull request from [`HEAD`] into `main`.
+pub async fn bump_pull(client: &Client) -> Option<PullRequest> {
+    client
+        .get_pull_by_base_head(ORG, REPO, "main", HEAD)
+        .await
+        .unwrap()
 }
