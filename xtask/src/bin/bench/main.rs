@@ -110,6 +110,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             in_flight: 16,
             rounds: args.rounds.unwrap_or(if args.quick { 3 } else { 5 }),
             only_stack: args.stack.map(|stack| stack as usize),
+            quick: args.quick,
         })?);
     }
     if wants(Part::Cascade) {
