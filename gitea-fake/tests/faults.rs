@@ -18,6 +18,19 @@ fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// A client that gives up on an answer after `secs` seconds.
+fn timeout_client(secs: u64) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(secs))
+        .build()
+        .unwrap()
+}
+
+/// Adds one rule to the fake's fault plan.
+fn inject(f: &FakeGitea, on: Match, when: Trigger, fault: Fault) {
+    f.faults().add(FaultRule::new(on, when, fault));
+}
+
 async fn get_repo(f: &FakeGitea) -> Result<reqwest::Response, reqwest::Error> {
     client()
         .get(format!("{}/api/v1/repos/acme/app", f.base_url()))
@@ -27,8 +40,14 @@ async fn get_repo(f: &FakeGitea) -> Result<reqwest::Response, reqwest::Error> {
 }
 
 async fn post_pull(f: &FakeGitea) -> Result<reqwest::Response, reqwest::Error> {
-    client()
-        .post(format!("{}/api/v1/repos/acme/app/pulls", f.base_url()))
+    post_pull_via(&client(), f).await
+}
+
+async fn post_pull_via(
+    c: &reqwest::Client,
+    f: &FakeGitea,
+) -> Result<reqwest::Response, reqwest::Error> {
+    c.post(format!("{}/api/v1/repos/acme/app/pulls", f.base_url()))
         .header("Authorization", format!("token {TOKEN}"))
         .json(&json!({"head": BUMP, "base": "main", "title": "Bump"}))
         .send()
@@ -52,11 +71,7 @@ fn is_reset(e: &reqwest::Error) -> bool {
 #[tokio::test]
 async fn status_with_gitea_json_body() {
     let f = fake().await;
-    f.faults().add(FaultRule::new(
-        Match::any(),
-        Trigger::Always,
-        Fault::status(503),
-    ));
+    inject(&f, Match::any(), Trigger::Always, Fault::status(503));
     let r = get_repo(&f).await.unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
@@ -76,22 +91,19 @@ async fn status_with_gitea_json_body() {
 #[tokio::test]
 async fn status_with_proxy_html_and_retry_after() {
     let f = fake().await;
-    f.faults().add(FaultRule::new(
-        Match::any(),
-        Trigger::Always,
-        Fault::proxy_html(502),
-    ));
+    inject(&f, Match::any(), Trigger::Always, Fault::proxy_html(502));
     let r = get_repo(&f).await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_GATEWAY);
     assert_eq!(r.headers()["content-type"], "text/html");
     assert!(r.text().await.unwrap().contains("<h1>502 Bad Gateway</h1>"));
 
     f.faults().clear();
-    f.faults().add(FaultRule::new(
+    inject(
+        &f,
         Match::any(),
         Trigger::Always,
         Fault::status(429).retry_after(7),
-    ));
+    );
     let r = get_repo(&f).await.unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.headers()["retry-after"], "7");
@@ -100,15 +112,13 @@ async fn status_with_proxy_html_and_retry_after() {
 #[tokio::test(start_paused = true)]
 async fn delay_past_the_client_timeout() {
     let f = fake().await;
-    f.faults().add(FaultRule::new(
+    inject(
+        &f,
         Match::any(),
         Trigger::Nth(1),
         Fault::Delay(Duration::from_secs(60)),
-    ));
-    let c = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
+    );
+    let c = timeout_client(5);
     let start = tokio::time::Instant::now();
     let err = c
         .get(format!("{}/api/v1/repos/acme/app", f.base_url()))
@@ -129,11 +139,12 @@ async fn delay_past_the_client_timeout() {
 #[tokio::test(start_paused = true)]
 async fn short_delay_then_normal_answer() {
     let f = fake().await;
-    f.faults().add(FaultRule::new(
+    inject(
+        &f,
         Match::any(),
         Trigger::Always,
         Fault::Delay(Duration::from_secs(3)),
-    ));
+    );
     let start = tokio::time::Instant::now();
     let r = get_repo(&f).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
@@ -159,8 +170,7 @@ async fn latency_delays_every_answer() {
 #[tokio::test]
 async fn reset_before_any_response() {
     let f = fake().await;
-    f.faults()
-        .add(FaultRule::new(Match::any(), Trigger::Nth(1), Fault::Reset));
+    inject(&f, Match::any(), Trigger::Nth(1), Fault::Reset);
     let err = get_repo(&f).await.unwrap_err();
     assert!(!err.is_timeout());
     assert!(err.status().is_none());
@@ -175,11 +185,7 @@ async fn reset_before_any_response() {
 #[tokio::test]
 async fn truncated_body_after_headers() {
     let f = fake().await;
-    f.faults().add(FaultRule::new(
-        Match::any(),
-        Trigger::Always,
-        Fault::TruncateBody,
-    ));
+    inject(&f, Match::any(), Trigger::Always, Fault::TruncateBody);
     let r = get_repo(&f).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let len: usize = r.headers()["content-length"]
@@ -200,11 +206,12 @@ async fn truncated_body_after_headers() {
 async fn apply_then_504_really_creates_the_pull() {
     let f = fake().await;
     f.store().create_branch("acme", "app", BUMP, "main");
-    f.faults().add(FaultRule::new(
+    inject(
+        &f,
         Match::any().method("POST").path(PULLS),
         Trigger::Nth(1),
         Fault::apply_then(Fault::status(504)),
-    ));
+    );
     let r = post_pull(&f).await.unwrap();
     assert_eq!(r.status(), StatusCode::GATEWAY_TIMEOUT);
     assert_eq!(
@@ -226,13 +233,14 @@ async fn apply_then_504_really_creates_the_pull() {
 #[tokio::test]
 async fn apply_then_reset_really_creates_the_branch() {
     let f = fake().await;
-    f.faults().add(FaultRule::new(
+    inject(
+        &f,
         Match::any()
             .method("POST")
             .path("/api/v1/repos/*/*/branches"),
         Trigger::Always,
         Fault::apply_then(Fault::Reset),
-    ));
+    );
     let err = client()
         .post(format!("{}/api/v1/repos/acme/app/branches", f.base_url()))
         .header("Authorization", format!("token {TOKEN}"))
@@ -250,22 +258,9 @@ async fn apply_then_delay_holds_the_real_answer() {
     let f = fake().await;
     f.store().create_branch("acme", "app", BUMP, "main");
     let fault = Fault::apply_then(Fault::Delay(Duration::from_secs(120)));
-    f.faults().add(FaultRule::new(
-        Match::any().method("POST"),
-        Trigger::Always,
-        fault,
-    ));
-    let c = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-    let err = c
-        .post(format!("{}/api/v1/repos/acme/app/pulls", f.base_url()))
-        .header("Authorization", format!("token {TOKEN}"))
-        .json(&json!({"head": BUMP, "base": "main", "title": "Bump"}))
-        .send()
-        .await
-        .unwrap_err();
+    inject(&f, Match::any().method("POST"), Trigger::Always, fault);
+    let c = timeout_client(10);
+    let err = post_pull_via(&c, &f).await.unwrap_err();
     assert!(err.is_timeout());
     assert_eq!(f.store().pulls("acme", "app").len(), 1);
 }
@@ -273,16 +268,18 @@ async fn apply_then_delay_holds_the_real_answer() {
 #[tokio::test]
 async fn first_n_and_nth_count_matching_calls_only() {
     let f = fake().await;
-    f.faults().add(FaultRule::new(
+    inject(
+        &f,
         Match::any().method("GET").path("/api/v1/repos/acme/app"),
         Trigger::FirstN(2),
         Fault::status(500),
-    ));
-    f.faults().add(FaultRule::new(
+    );
+    inject(
+        &f,
         Match::any().path("/api/v1/version"),
         Trigger::Nth(2),
         Fault::status(502),
-    ));
+    );
     let version = format!("{}/api/v1/version", f.base_url());
     assert_eq!(client().get(&version).send().await.unwrap().status(), 200);
     let statuses = [
@@ -301,8 +298,7 @@ async fn probability_is_deterministic_per_seed() {
     async fn run(seed: u64) -> Vec<u16> {
         let f = fake().await;
         let t = Trigger::Probability { p: 0.5, seed };
-        f.faults()
-            .add(FaultRule::new(Match::any(), t, Fault::status(503)));
+        inject(&f, Match::any(), t, Fault::status(503));
         let mut out = Vec::new();
         for _ in 0..24 {
             out.push(get_repo(&f).await.unwrap().status().as_u16());
@@ -362,22 +358,9 @@ async fn a_delayed_write_still_lands_after_the_client_gave_up() {
     let f = fake().await;
     f.store().create_branch("acme", "app", BUMP, "main");
     let delay = Fault::Delay(Duration::from_secs(60));
-    f.faults().add(FaultRule::new(
-        Match::any().method("POST"),
-        Trigger::Always,
-        delay,
-    ));
-    let c = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    let err = c
-        .post(format!("{}/api/v1/repos/acme/app/pulls", f.base_url()))
-        .header("Authorization", format!("token {TOKEN}"))
-        .json(&json!({"head": BUMP, "base": "main", "title": "Bump"}))
-        .send()
-        .await
-        .unwrap_err();
+    inject(&f, Match::any().method("POST"), Trigger::Always, delay);
+    let c = timeout_client(5);
+    let err = post_pull_via(&c, &f).await.unwrap_err();
     assert!(err.is_timeout());
     assert!(f.store().pulls("acme", "app").is_empty(), "not yet");
     assert_eq!(f.requests()[0].status, None, "still being answered");
@@ -391,11 +374,12 @@ async fn apply_then_truncate_lands_the_write_and_cuts_the_answer() {
     let f = fake().await;
     f.store().create_branch("acme", "app", BUMP, "main");
     let fault = Fault::apply_then(Fault::TruncateBody);
-    f.faults().add(FaultRule::new(
+    inject(
+        &f,
         Match::any().method("POST").path(PULLS),
         Trigger::Always,
         fault,
-    ));
+    );
     let r = post_pull(&f).await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     assert!(r.bytes().await.is_err());
