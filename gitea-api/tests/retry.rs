@@ -26,20 +26,24 @@ fn fail(fake: &FakeGitea, method: &str, path: &str, trigger: Trigger, fault: Fau
     ));
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_503_on_the_pull_post_is_retried_and_the_pull_created() {
+/// A fake with the branch [`HEAD`] whose first PR POST answers with `fault`.
+async fn first_pull_post_fails(fault: Fault) -> FakeGitea {
     let fake = fake().await;
     fake.store().create_branch(ORG, REPO, HEAD, "main");
-    fail(
-        &fake,
-        "POST",
-        ANY_PULLS,
-        Trigger::Nth(1),
-        Fault::status(503),
-    );
+    fail(&fake, "POST", ANY_PULLS, Trigger::Nth(1), fault);
+    fake
+}
+
+fn bump_request() -> CreatePullRequest {
+    CreatePullRequest::new(HEAD, "main", "t")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_on_the_pull_post_is_retried_and_the_pull_created() {
+    let fake = first_pull_post_fails(Fault::status(503)).await;
     let client = client(&fake);
     let pr = client
-        .create_pull_request(ORG, REPO, &CreatePullRequest::new(HEAD, "main", "t"))
+        .create_pull_request(ORG, REPO, &bump_request())
         .await
         .unwrap();
     assert!(pr.is_open());
@@ -50,17 +54,9 @@ async fn a_503_on_the_pull_post_is_retried_and_the_pull_created() {
 
 #[tokio::test(start_paused = true)]
 async fn a_lost_answer_to_the_pull_post_ends_as_a_recognised_duplicate() {
-    let fake = fake().await;
-    fake.store().create_branch(ORG, REPO, HEAD, "main");
-    fail(
-        &fake,
-        "POST",
-        ANY_PULLS,
-        Trigger::Nth(1),
-        Fault::apply_then(Fault::status(502)),
-    );
+    let fake = first_pull_post_fails(Fault::apply_then(Fault::status(502))).await;
     let err = client(&fake)
-        .create_pull_request(ORG, REPO, &CreatePullRequest::new(HEAD, "main", "t"))
+        .create_pull_request(ORG, REPO, &bump_request())
         .await
         .unwrap_err();
     let number = fake.store().pulls(ORG, REPO)[0].number as u64;
@@ -70,18 +66,10 @@ async fn a_lost_answer_to_the_pull_post_ends_as_a_recognised_duplicate() {
 
 #[tokio::test(start_paused = true)]
 async fn scope_disabled_sends_the_pull_post_once() {
-    let fake = fake().await;
-    fake.store().create_branch(ORG, REPO, HEAD, "main");
-    fail(
-        &fake,
-        "POST",
-        ANY_PULLS,
-        Trigger::Nth(1),
-        Fault::status(503),
-    );
+    let fake = first_pull_post_fails(Fault::status(503)).await;
     let client = client_with(&fake, TOKEN, RetryScope::Disabled);
     let err = client
-        .create_pull_request(ORG, REPO, &CreatePullRequest::new(HEAD, "main", "t"))
+        .create_pull_request(ORG, REPO, &bump_request())
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(503));
