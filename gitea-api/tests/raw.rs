@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use futures_util::TryStreamExt;
-use gitea_api::{Client, Error};
+use gitea_api::{Client, Error, Repository};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -34,12 +34,14 @@ type Handler = dyn Fn(&str, &str) -> Answer + Send + Sync;
 
 /// Starts a server answering each request (method, path with query) with `handler`, one
 /// request per connection; returns its base URL and the log of `METHOD path?query` lines.
-async fn serve(handler: Box<Handler>) -> (String, Arc<Mutex<Vec<String>>>) {
+async fn serve(
+    handler: impl Fn(&str, &str) -> Answer + Send + Sync + 'static,
+) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let log = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&log);
-    let handler: Arc<Handler> = Arc::from(handler);
+    let handler: Arc<Handler> = Arc::new(handler);
     tokio::spawn(async move {
         loop {
             let Ok((mut socket, _)) = listener.accept().await else {
@@ -83,6 +85,11 @@ fn client(base: &str) -> Client {
     Client::builder(base).build().unwrap()
 }
 
+/// Every repository of org `o`, page after page.
+async fn org_repos(base: &str) -> Result<Vec<Repository>, Error> {
+    client(base).list_org_repos("o").try_collect().await
+}
+
 fn repos(ids: impl Iterator<Item = i64>) -> String {
     let items: Vec<String> = ids
         .map(|id| format!(r#"{{"id":{id},"name":"r{id}","extra":[1]}}"#))
@@ -101,46 +108,36 @@ fn page_of(target: &str) -> u64 {
 
 #[tokio::test(start_paused = true)]
 async fn an_absurd_total_count_is_ignored() {
-    let (base, log) = serve(Box::new(|_, _| {
-        json(200, repos(1..=2)).header("X-Total-Count", "18446744073709551615")
-    }))
-    .await;
-    let all: Vec<_> = client(&base)
-        .list_org_repos("o")
-        .try_collect()
-        .await
-        .unwrap();
+    let (base, log) =
+        serve(|_, _| json(200, repos(1..=2)).header("X-Total-Count", "18446744073709551615")).await;
+    let all = org_repos(&base).await.unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(log.lock().unwrap().len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn full_pages_without_link_are_followed_until_an_empty_one() {
-    let (base, log) = serve(Box::new(|_, target| match page_of(target) {
+    let (base, log) = serve(|_, target| match page_of(target) {
         1 => json(200, repos(1..=50)),
         2 => json(200, repos(51..=100)),
         _ => json(200, "[]\n"),
-    }))
+    })
     .await;
-    let all: Vec<_> = client(&base)
-        .list_org_repos("o")
-        .try_collect()
-        .await
-        .unwrap();
+    let all = org_repos(&base).await.unwrap();
     assert_eq!(all.len(), 100);
     assert_eq!(log.lock().unwrap().len(), 3);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_link_that_does_not_advance_is_an_error_not_a_loop() {
-    let (base, _) = serve(Box::new(|_, _| {
+    let (base, _) = serve(|_, _| {
         json(200, repos(1..=3)).header(
             "Link",
             "<http://h/api/v1/orgs/o/repos?limit=50&page=1>; rel=\"next\"",
         )
-    }))
+    })
     .await;
-    let result: Result<Vec<_>, _> = client(&base).list_org_repos("o").try_collect().await;
+    let result = org_repos(&base).await;
     assert!(
         matches!(result, Err(Error::InvalidResponse { .. })),
         "{result:?}"
@@ -149,19 +146,15 @@ async fn a_link_that_does_not_advance_is_an_error_not_a_loop() {
 
 #[tokio::test(start_paused = true)]
 async fn a_foreign_next_link_is_resolved_against_our_base_and_shifted_items_come_once() {
-    let (base, log) = serve(Box::new(|_, target| match page_of(target) {
+    let (base, log) = serve(|_, target| match page_of(target) {
         1 => json(200, repos(1..=50)).header(
             "Link",
             "<https://elsewhere.invalid/api/v1/orgs/o/repos?limit=50&page=2>; rel=\"next\"",
         ),
         _ => json(200, repos(45..=60)),
-    }))
+    })
     .await;
-    let all: Vec<_> = client(&base)
-        .list_org_repos("o")
-        .try_collect()
-        .await
-        .unwrap();
+    let all = org_repos(&base).await.unwrap();
     assert_eq!(all.len(), 60);
     let log = log.lock().unwrap();
     assert_eq!(log.len(), 2);
@@ -173,7 +166,7 @@ async fn a_foreign_next_link_is_resolved_against_our_base_and_shifted_items_come
 
 #[tokio::test(start_paused = true)]
 async fn a_2xx_with_an_invalid_body_is_a_decode_error_naming_the_endpoint() {
-    let (base, _) = serve(Box::new(|_, _| json(200, r#"{"id":"not a number"}"#))).await;
+    let (base, _) = serve(|_, _| json(200, r#"{"id":"not a number"}"#)).await;
     let err = client(&base).get_repo("o", "r").await.unwrap_err();
     assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
     assert!(
@@ -184,10 +177,7 @@ async fn a_2xx_with_an_invalid_body_is_a_decode_error_naming_the_endpoint() {
 
 #[tokio::test(start_paused = true)]
 async fn a_directory_is_not_a_file() {
-    let (base, _) = serve(Box::new(|_, _| {
-        json(200, r#"[{"type":"file","path":"d/a"}]"#)
-    }))
-    .await;
+    let (base, _) = serve(|_, _| json(200, r#"[{"type":"file","path":"d/a"}]"#)).await;
     let err = client(&base)
         .get_contents("o", "r", "d", None)
         .await
@@ -197,10 +187,7 @@ async fn a_directory_is_not_a_file() {
 
 #[tokio::test(start_paused = true)]
 async fn an_html_404_is_not_a_missing_branch() {
-    let (base, _) = serve(Box::new(|_, _| {
-        json(404, "<html><body>nginx</body></html>")
-    }))
-    .await;
+    let (base, _) = serve(|_, _| json(404, "<html><body>nginx</body></html>")).await;
     let err = client(&base).get_branch("o", "r", "b").await.unwrap_err();
     assert!(matches!(err, Error::NonJson { status: 404, .. }), "{err:?}");
 }
@@ -210,12 +197,12 @@ const CONTENT: &str =
 
 #[tokio::test(start_paused = true)]
 async fn an_unknown_version_tries_new_endpoints_and_falls_back_on_404() {
-    let (base, log) = serve(Box::new(|method, target| match (method, target) {
+    let (base, log) = serve(|method, target| match (method, target) {
         ("GET", "/api/v1/version") => json(200, r#"{"version":"development"}"#),
         ("GET", t) if t.starts_with("/api/v1/repos/o/r/contents/a") => json(200, CONTENT),
         ("GET", t) if t.starts_with("/api/v1/repos/o/r/pulls?") => json(200, "[]"),
         _ => json(404, r#"{"message":"not found","url":"u","errors":null}"#),
-    }))
+    })
     .await;
     let client = client(&base);
     let files = client
@@ -249,11 +236,11 @@ async fn an_unknown_version_tries_new_endpoints_and_falls_back_on_404() {
 
 #[tokio::test(start_paused = true)]
 async fn a_405_on_the_batch_falls_back_even_on_a_new_server() {
-    let (base, _) = serve(Box::new(|method, target| match (method, target) {
+    let (base, _) = serve(|method, target| match (method, target) {
         ("GET", "/api/v1/version") => json(200, r#"{"version":"1.26.4"}"#),
         ("POST", _) => json(405, ""),
         _ => json(200, CONTENT),
-    }))
+    })
     .await;
     let files = client(&base)
         .get_file_contents("o", "r", &["a"], Some("main"))
@@ -264,10 +251,10 @@ async fn a_405_on_the_batch_falls_back_even_on_a_new_server() {
 
 #[tokio::test(start_paused = true)]
 async fn a_short_batch_answer_is_completed_and_an_empty_one_refused() {
-    let (base, log) = serve(Box::new(|method, _| match method {
+    let (base, log) = serve(|method, _| match method {
         "GET" => json(200, r#"{"version":"1.26.4"}"#),
         _ => json(200, format!("[{CONTENT}]")),
-    }))
+    })
     .await;
     let files = client(&base)
         .get_file_contents("o", "r", &["a", "a", "a"], None)
@@ -276,10 +263,10 @@ async fn a_short_batch_answer_is_completed_and_an_empty_one_refused() {
     assert_eq!(files.len(), 3);
     assert_eq!(log.lock().unwrap().len(), 4);
 
-    let (base, _) = serve(Box::new(|method, _| match method {
+    let (base, _) = serve(|method, _| match method {
         "GET" => json(200, r#"{"version":"1.26.4"}"#),
         _ => json(200, "[]"),
-    }))
+    })
     .await;
     let err = client(&base)
         .get_file_contents("o", "r", &["a"], None)
