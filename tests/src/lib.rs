@@ -5,8 +5,10 @@
 //! so the page cannot drift from what the suite does.
 //!
 //! ```
-//! let rules = cascade_tests::soak::fault_rules(cascade_tests::soak::SEED);
-//! assert_eq!(rules.len(), cascade_tests::soak::FAULTS.len());
+//! use cascade_tests::soak;
+//! assert_eq!(soak::fleet().len(), soak::CONSUMERS);
+//! assert!(!soak::fault_rules(soak::SEED).is_empty());
+//! assert!(cascade_tests::record::render().contains("duplicate PRs"));
 //! ```
 #![deny(missing_docs)]
 

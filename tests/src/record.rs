@@ -1,22 +1,384 @@
-//! The figures `docs/reliability.md` shows, rendered from the suite's constants.
+//! The figures `docs/reliability.md` shows. The plans are constants of [`crate::soak`]; the
+//! results are the constants below, which the suite's tests assert equal to what they measure
+//! (every draw is seeded and the clock is tokio's paused one, so the figures replay exactly).
+//! `tests/reliability_doc.rs` regenerates the page's table from them.
 
-use crate::soak;
+use crate::soak::{self, FAULTS};
 
-/// The table of faults injected by the soak, as a Markdown table.
-pub fn fault_table() -> String {
-    let mut out = String::from("| fault | share of requests | where |\n|---|---|---|\n");
-    for f in soak::FAULTS {
+/// What the 300-consumer fault soak measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SoakFigures {
+    /// Runs from the top (at most [`soak::MAX_RUNS`]).
+    pub runs: usize,
+    /// `failed` rows per run.
+    pub failed_per_run: [usize; soak::MAX_RUNS],
+    /// Requests the fake saw per run, retries included.
+    pub calls_per_run: [usize; soak::MAX_RUNS],
+    /// Faults injected per [`FAULTS`] line, all runs together.
+    pub faults_per_kind: [u64; FAULTS.len()],
+    /// Consumers that needed a bump PR (including those seeded with one).
+    pub needs_bump: usize,
+    /// Of those, how many had no open bump PR after the last run.
+    pub without_pr: usize,
+    /// Bump PRs beyond one per consumer.
+    pub duplicates: usize,
+    /// Bump branches without any PR after the last run.
+    pub orphans: usize,
+}
+
+/// The fault soak with the issue's fault mix, [`soak::SEED`].
+pub const SOAK: SoakFigures = SoakFigures {
+    runs: 3,
+    failed_per_run: [129, 124, 108],
+    calls_per_run: [924, 811, 793],
+    faults_per_kind: [59, 70, 61, 57, 8, 13, 9, 77, 28, 9],
+    needs_bump: 165,
+    without_pr: 26,
+    duplicates: 0,
+    orphans: 10,
+};
+
+/// The seed incident alone: 0 to 3 HTTP 503s in a row on each consumer's PR POST, one run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeedIncidentFigures {
+    /// 503s injected.
+    pub injected: u64,
+    /// Requests of the run.
+    pub calls: u64,
+    /// `failed` rows.
+    pub failed: usize,
+}
+
+/// The seed incident over the soak fleet.
+pub const SEED_INCIDENT: SeedIncidentFigures = SeedIncidentFigures {
+    injected: 230,
+    calls: 1662,
+    failed: 0,
+};
+
+/// A fleet-wide PR POST outage on 40 consumers, all in flight at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutageFigures {
+    /// Consumers that reached the PR POST.
+    pub pr_posts: usize,
+    /// Requests without any retry.
+    pub no_retry_calls: u64,
+    /// Requests with the seed schedule and no budget.
+    pub unlimited_calls: u64,
+    /// Requests with a shared budget of ratio [`OUTAGE_BUDGET_RATIO_PERCENT`] and no reserve.
+    pub budget_calls: u64,
+}
+
+/// The budget's ratio in the outage test, in percent.
+pub const OUTAGE_BUDGET_RATIO_PERCENT: u32 = 20;
+
+/// The PR POST outage.
+pub const OUTAGE: OutageFigures = OutageFigures {
+    pr_posts: 20,
+    no_retry_calls: 161,
+    unlimited_calls: 281,
+    budget_calls: 169,
+};
+
+/// Kill points tried, each on a fresh 40-consumer fleet, and the requests of an unkilled run.
+pub const KILL_POINTS: [usize; 8] = [124, 73, 61, 155, 45, 25, 39, 45];
+
+/// Requests of an unkilled run of the kill fleet.
+pub const KILL_FULL_RUN_CALLS: usize = 162;
+
+/// One bad input of the matrix: where it is tested and what it must give.
+#[derive(Clone, Copy, Debug)]
+pub struct BadInput {
+    /// The family, as in the issue.
+    pub family: &'static str,
+    /// The test file, relative to the workspace root.
+    pub file: &'static str,
+    /// The test function's name.
+    pub test: &'static str,
+    /// What the platform engineer gets.
+    pub expect: &'static str,
+}
+
+const CLI: &str = "xtask/tests/cli.rs";
+const LIB: &str = "tests/tests/bad_input.rs";
+
+const fn bad(
+    family: &'static str,
+    file: &'static str,
+    test: &'static str,
+    expect: &'static str,
+) -> BadInput {
+    BadInput {
+        family,
+        file,
+        test,
+        expect,
+    }
+}
+
+/// Every bad input tried.
+pub const BAD_INPUTS: &[BadInput] = &[
+    bad("version", CLI, "version_invalid", "exit 2, one line"),
+    bad(
+        "version",
+        CLI,
+        "version_with_a_v_prefix",
+        "exit 2, one line",
+    ),
+    bad("version", CLI, "version_empty", "exit 2, one line"),
+    bad(
+        "config",
+        CLI,
+        "config_malformed_toml",
+        "exit 2, one line with the byte offset",
+    ),
+    bad("config", CLI, "config_unknown_key", "exit 2, one line"),
+    bad(
+        "config",
+        CLI,
+        "config_missing_gitea_url",
+        "exit 2, one line",
+    ),
+    bad(
+        "config",
+        CLI,
+        "config_url_without_scheme",
+        "exit 2, one line",
+    ),
+    bad(
+        "config",
+        CLI,
+        "config_plain_http_to_a_non_loopback_host",
+        "exit 2, one line",
+    ),
+    bad("token", CLI, "token_missing", "exit 2, one line"),
+    bad(
+        "token",
+        CLI,
+        "token_unknown_is_rejected_with_exit_2",
+        "exit 2, one line (401)",
+    ),
+    bad(
+        "token",
+        LIB,
+        "token_unknown_is_a_401_at_preflight",
+        "setup error, nothing written",
+    ),
+    bad(
+        "permissions",
+        LIB,
+        "token_read_only_fails_the_consumer_on_the_write_with_403",
+        "`failed` (HTTP 403), exit 1, nothing written",
+    ),
+    bad(
+        "state",
+        LIB,
+        "repo_archived_is_skipped_without_a_write",
+        "`skipped`, exit 0",
+    ),
+    bad(
+        "state",
+        LIB,
+        "repo_archived_after_it_was_read_fails_the_write_with_423",
+        "`failed` (HTTP 423), exit 1",
+    ),
+    bad(
+        "state",
+        LIB,
+        "repo_unknown_fails_that_consumer_with_404_and_not_the_others",
+        "`failed` (HTTP 404), others go on",
+    ),
+    bad(
+        "state",
+        LIB,
+        "org_unknown_is_a_setup_error",
+        "setup error, exit 2",
+    ),
+    bad(
+        "state",
+        LIB,
+        "repo_empty_is_skipped_without_a_write",
+        "`skipped` (empty repository)",
+    ),
+    bad(
+        "file",
+        LIB,
+        "runtime_version_not_utf8_fails_the_consumer",
+        "`failed`, nothing written",
+    ),
+    bad(
+        "file",
+        LIB,
+        "runtime_version_over_one_mib_fails_the_consumer",
+        "`failed`, nothing written",
+    ),
+    bad(
+        "file",
+        LIB,
+        "runtime_version_of_the_release_invalid_is_a_setup_error",
+        "setup error, exit 2",
+    ),
+    bad(
+        "file",
+        LIB,
+        "requirements_crlf_keeps_every_line_ending",
+        "`created`, CRLF kept byte for byte",
+    ),
+    bad(
+        "file",
+        LIB,
+        "requirements_without_a_pin_are_left_alone_and_said_so",
+        "`created`, the line left alone, said so",
+    ),
+    bad(
+        "file",
+        LIB,
+        "requirements_with_a_ge_specifier_are_left_alone_and_said_so",
+        "`created`, `>=` left alone, said so",
+    ),
+    bad(
+        "file",
+        LIB,
+        "requirements_with_another_name_normalisation_are_rewritten",
+        "`created`, pin rewritten in place",
+    ),
+    bad(
+        "reply",
+        LIB,
+        "reply_html_error_page_fails_the_consumer_naming_the_status",
+        "`failed` (HTTP 502 non-JSON)",
+    ),
+    bad(
+        "reply",
+        LIB,
+        "reply_truncated_body_fails_the_consumer_as_a_transport_error",
+        "`failed` (transport error)",
+    ),
+    bad(
+        "reply",
+        LIB,
+        "reply_200_with_invalid_json_fails_the_consumer_naming_the_endpoint",
+        "`failed` (body could not be decoded)",
+    ),
+    bad(
+        "reply",
+        LIB,
+        "reply_redirect_loop_fails_the_consumer_after_a_bounded_number_of_hops",
+        "`failed` (too many redirects)",
+    ),
+    bad(
+        "reply",
+        LIB,
+        "reply_absurd_total_count_is_not_trusted",
+        "ignored; 2 requests",
+    ),
+];
+
+/// The generated part of `docs/reliability.md`.
+pub fn render() -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "### Fault soak: {} consumers, seed `{:#x}`\n\n",
+        soak::CONSUMERS,
+        soak::SEED
+    ));
+    out.push_str("| fault | share of requests | where | injected |\n|---|---|---|---|\n");
+    for (f, n) in FAULTS.iter().zip(SOAK.faults_per_kind) {
         let scope = match f.scope {
             soak::Scope::Every => "every endpoint",
             soak::Scope::Writes => "the commit and the PR POST",
         };
         out.push_str(&format!(
-            "| {} | {} | {scope} |\n",
+            "| {} | {} | {scope} | {n} |\n",
             f.name,
             per_mille(f.per_mille)
         ));
     }
+    let total: u64 = SOAK.faults_per_kind.iter().sum();
+    out.push_str(&format!(
+        "| **all** | {} on every request, {} on writes | | **{total}** |\n\n",
+        per_mille(soak::every_endpoint_per_mille()),
+        per_mille(soak::every_endpoint_per_mille() + write_only_per_mille()),
+    ));
+    out.push_str("| result | figure |\n|---|---|\n");
+    let row = |out: &mut String, k: &str, v: String| out.push_str(&format!("| {k} | {v} |\n"));
+    row(
+        &mut out,
+        "runs from the top",
+        format!("{} (at most {})", SOAK.runs, soak::MAX_RUNS),
+    );
+    row(
+        &mut out,
+        "`failed` rows per run",
+        join(&SOAK.failed_per_run),
+    );
+    row(&mut out, "requests per run", join(&SOAK.calls_per_run));
+    row(
+        &mut out,
+        "consumers still without their PR after the last run",
+        format!("{} of {}", SOAK.without_pr, SOAK.needs_bump),
+    );
+    row(&mut out, "duplicate PRs", SOAK.duplicates.to_string());
+    row(
+        &mut out,
+        "bump branches without a PR after the last run",
+        SOAK.orphans.to_string(),
+    );
+    row(
+        &mut out,
+        "seed incident alone (0 to 3 503s per PR POST), one run",
+        format!(
+            "{} 503s injected, {} requests, {} `failed`, every PR opened once",
+            SEED_INCIDENT.injected, SEED_INCIDENT.calls, SEED_INCIDENT.failed
+        ),
+    );
+    row(
+        &mut out,
+        "PR POST outage, 40 consumers",
+        format!(
+            "{} PR POSTs; {} requests without retry, {} with the seed schedule, {} with a {} % budget",
+            OUTAGE.pr_posts,
+            OUTAGE.no_retry_calls,
+            OUTAGE.unlimited_calls,
+            OUTAGE.budget_calls,
+            OUTAGE_BUDGET_RATIO_PERCENT
+        ),
+    );
+    row(
+        &mut out,
+        "kills (request number of an unkilled run's total)",
+        format!(
+            "{} of {KILL_FULL_RUN_CALLS}: each re-run converged, 0 duplicates, 0 orphans",
+            join(&KILL_POINTS)
+        ),
+    );
+    out.push_str(&format!(
+        "\n### Bad inputs: {} tried\n\n| family | test | gives |\n|---|---|---|\n",
+        BAD_INPUTS.len()
+    ));
+    for b in BAD_INPUTS {
+        out.push_str(&format!(
+            "| {} | `{}` (`{}`) | {} |\n",
+            b.family, b.test, b.file, b.expect
+        ));
+    }
     out
+}
+
+fn write_only_per_mille() -> u32 {
+    FAULTS
+        .iter()
+        .filter(|f| f.scope == soak::Scope::Writes)
+        .map(|f| f.per_mille)
+        .sum()
+}
+
+fn join<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `25` -> `2.5 %`.

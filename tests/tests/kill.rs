@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use cascade_tests::soak;
+use cascade_tests::{record, soak};
 use common::*;
 use gitea_fake::PullState;
 use xtask::{
@@ -16,7 +16,7 @@ use xtask::{
 
 /// Consumers per fleet, and the kill points tried (one fresh fleet each).
 const CONSUMERS: usize = 40;
-const KILLS: u64 = 8;
+const KILLS: u64 = record::KILL_POINTS.len() as u64;
 
 /// A kill point in `1..=max`, drawn from the soak seed (SplitMix64).
 fn kill_point(i: u64, max: usize) -> usize {
@@ -45,6 +45,11 @@ async fn requests_seen(fleet: &Fleet, n: usize) {
 async fn a_run_killed_at_any_point_converges_on_the_next_run() {
     let full = kill_fleet().await;
     let calls_of_a_full_run = propagate_default(&full).await.api_calls as usize;
+    assert_eq!(calls_of_a_full_run, record::KILL_FULL_RUN_CALLS);
+    let points: Vec<usize> = (0..KILLS)
+        .map(|i| kill_point(i, calls_of_a_full_run))
+        .collect();
+    assert_eq!(points, record::KILL_POINTS, "update cascade_tests::record");
     for i in 0..KILLS {
         let fleet = kill_fleet().await;
         let kill_at = kill_point(i, calls_of_a_full_run);
@@ -64,7 +69,6 @@ async fn a_run_killed_at_any_point_converges_on_the_next_run() {
         tokio::time::sleep(Duration::from_secs(60)).await;
 
         let rerun = propagate_default(&fleet).await;
-        eprintln!("killed at request {kill_at}: re-run {:?}", rerun.summary);
         assert_eq!(
             rerun.summary.get(&Outcome::Failed),
             None,

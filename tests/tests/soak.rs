@@ -5,7 +5,10 @@ mod common;
 #[path = "common/soak_run.rs"]
 mod soak_run;
 
-use cascade_tests::soak;
+use cascade_tests::{
+    record::{self, SeedIncidentFigures, SoakFigures},
+    soak,
+};
 use gitea_fake::{Fault, FaultRule, Match, Trigger};
 use soak_run::{check_attempts, run_soak, soak_fleet};
 use xtask::{
@@ -14,12 +17,31 @@ use xtask::{
     demo::DEMO_TOKEN,
 };
 
+/// What to do when a figure changed.
+const UPDATE: &str = "the figures changed: if that is expected, update cascade_tests::record \
+     and run `cargo test -p cascade-tests --test reliability_doc` to regenerate docs/reliability.md";
+
 #[tokio::test(start_paused = true)]
 async fn faults_on_every_endpoint_never_duplicate_corrupt_or_touch_what_is_not_ours() {
     let soak = run_soak(soak_fleet(DEMO_TOKEN).await, DEMO_TOKEN, soak::SEED).await;
     let figures = soak.check();
-    eprintln!("{figures:?}; faults per kind {:?}", soak.fired);
     assert!(figures.runs <= soak::MAX_RUNS);
+    let pad = |v: &[usize]| {
+        let mut a = [0; soak::MAX_RUNS];
+        a[..v.len()].copy_from_slice(v);
+        a
+    };
+    let measured = SoakFigures {
+        runs: figures.runs,
+        failed_per_run: pad(&figures.failed_per_run),
+        calls_per_run: pad(&figures.calls_per_run),
+        faults_per_kind: soak.fired,
+        needs_bump: figures.bumped,
+        without_pr: figures.unconverged,
+        duplicates: figures.duplicates,
+        orphans: figures.orphans,
+    };
+    assert_eq!(measured, record::SOAK, "{UPDATE}");
     assert!(
         soak.fired.iter().all(|n| *n > 0),
         "every kind of fault was injected: {:?}",
@@ -63,9 +85,14 @@ async fn with_only_the_seed_incidents_fault_one_run_converges() {
         .await
         .unwrap();
     let injected: u64 = fleet.fake.faults().fired().iter().sum();
-    assert!(injected > 100, "{injected} 503s injected");
     assert_eq!(report.summary.get(&Outcome::Failed), None, "{report:#?}");
     check_attempts(1, &fleet.fake.requests());
+    let measured = SeedIncidentFigures {
+        injected,
+        calls: report.api_calls,
+        failed: report.summary.get(&Outcome::Failed).copied().unwrap_or(0),
+    };
+    assert_eq!(measured, record::SEED_INCIDENT, "{UPDATE}");
     for consumer in &fleet.seeded {
         let open = common::open_bump_prs(&fleet.fake, &consumer.full_name);
         let expected = usize::from(soak::needs_bump(consumer.state));
