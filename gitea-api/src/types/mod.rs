@@ -3,6 +3,7 @@
 
 mod branch;
 mod contents;
+mod contents_wire;
 mod label;
 mod pull;
 mod repo;
@@ -13,7 +14,7 @@ pub use contents::{
     ChangeFileOperation, ChangeFiles, FileCommit, FileContent, FileOperation, FileSummary,
     Identity, UpdateFile,
 };
-pub(crate) use contents::{ContentsWire, FileResponseWire, FilesResponseWire};
+pub(crate) use contents_wire::{ContentsWire, FileResponseWire, FilesResponseWire};
 pub use label::Label;
 pub use pull::{CreatePullRequest, PrBranch, PullRequest, PullState, PullStateFilter};
 pub use repo::{Permissions, Repository};
