@@ -1,6 +1,6 @@
 //! The `reqwest-middleware` adapter: applies a [`Policy`] to every request of a client.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use http::Extensions;
 use reqwest::{Request, Response};
@@ -123,16 +123,20 @@ impl RetryMiddleware {
     async fn send_with_retries(
         &self,
         request: Request,
+        timeout: Option<Duration>,
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> (reqwest_middleware::Result<Response>, u32) {
         let mut session = self.retrier.start();
         loop {
             let Some(attempt) = request.try_clone() else {
-                let result = next.run(request, extensions).await;
+                let result = next.run(with_timeout(request, timeout), extensions).await;
                 return (result, session.attempts().saturating_add(1));
             };
-            let result = next.clone().run(attempt, extensions).await;
+            let result = next
+                .clone()
+                .run(with_timeout(attempt, timeout), extensions)
+                .await;
             let observation = observe(&result);
             match session.after_attempt(&observation) {
                 Decision::Retry { delay } => {
@@ -154,19 +158,25 @@ impl RetryMiddleware {
 impl Middleware for RetryMiddleware {
     async fn handle(
         &self,
-        mut request: Request,
+        request: Request,
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        if request.timeout().is_none() {
-            *request.timeout_mut() = Some(self.policy().attempt_timeout());
-        }
+        // Set on each request actually sent rather than on the original: reqwest keeps the
+        // timeout in the request's extension map, which every clone would copy.
+        let timeout = request
+            .timeout()
+            .is_none()
+            .then(|| self.policy().attempt_timeout());
         let mode = extensions
             .get::<RetryMode>()
             .copied()
             .unwrap_or(self.default_mode);
         let (mut result, attempts) = if mode == RetryMode::Disabled {
-            (next.run(request, extensions).await, 1)
+            (
+                next.run(with_timeout(request, timeout), extensions).await,
+                1,
+            )
         } else if !body_is_reusable(&request) {
             tracing::debug!(
                 target: "retry_policy",
@@ -174,9 +184,13 @@ impl Middleware for RetryMiddleware {
                 path = request.url().path(),
                 "request body cannot be cloned; sending it once"
             );
-            (next.run(request, extensions).await, 1)
+            (
+                next.run(with_timeout(request, timeout), extensions).await,
+                1,
+            )
         } else {
-            self.send_with_retries(request, extensions, next).await
+            self.send_with_retries(request, timeout, extensions, next)
+                .await
         };
         extensions.insert(Attempts(attempts));
         if let Ok(response) = &mut result {
@@ -184,6 +198,14 @@ impl Middleware for RetryMiddleware {
         }
         result
     }
+}
+
+/// `request` with its per-attempt timeout, when it needs one.
+fn with_timeout(mut request: Request, timeout: Option<Duration>) -> Request {
+    if timeout.is_some() {
+        *request.timeout_mut() = timeout;
+    }
+    request
 }
 
 /// Whether `request.try_clone()` would succeed, without paying for a clone: only a streaming
