@@ -16,42 +16,35 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 
 use crate::app::App;
 use crate::fail::Fail;
 use crate::{auth, respond};
 
-/// The routes the fake serves: (method, swagger path relative to `/api/v1`, axum path).
-fn table() -> Vec<(
+/// One route: (method, swagger path relative to `/api/v1`, axum path, handler).
+type Route = (
     &'static str,
     &'static str,
     &'static str,
     MethodRouter<Arc<App>>,
-)> {
+);
+
+/// The routes the fake serves. The axum path differs from the swagger path only where the
+/// last parameter may contain `/` and so is a catch-all (`{*name}`).
+fn table() -> Vec<Route> {
+    let same = |method, path, handler| (method, path, path, handler);
     vec![
-        ("GET", "/version", "/version", get(repos::version)),
-        (
+        same("GET", "/version", get(repos::version)),
+        same("GET", "/repos/{owner}/{repo}", get(repos::get_repo)),
+        same("GET", "/orgs/{org}/repos", get(repos::org_repos)),
+        same(
             "GET",
-            "/repos/{owner}/{repo}",
-            "/repos/{owner}/{repo}",
-            get(repos::get_repo),
-        ),
-        (
-            "GET",
-            "/orgs/{org}/repos",
-            "/orgs/{org}/repos",
-            get(repos::org_repos),
-        ),
-        (
-            "GET",
-            "/repos/{owner}/{repo}/contents",
             "/repos/{owner}/{repo}/contents",
             get(contents::list_root),
         ),
-        (
+        same(
             "POST",
-            "/repos/{owner}/{repo}/contents",
             "/repos/{owner}/{repo}/contents",
             post(contents::change_files),
         ),
@@ -65,23 +58,16 @@ fn table() -> Vec<(
             "PUT",
             "/repos/{owner}/{repo}/contents/{filepath}",
             "/repos/{owner}/{repo}/contents/{*filepath}",
-            axum::routing::put(contents::update_file),
+            put(contents::update_file),
         ),
-        (
+        same(
             "POST",
-            "/repos/{owner}/{repo}/file-contents",
             "/repos/{owner}/{repo}/file-contents",
             post(contents::file_contents),
         ),
-        (
-            "GET",
-            "/repos/{owner}/{repo}/branches",
-            "/repos/{owner}/{repo}/branches",
-            get(branches::list),
-        ),
-        (
+        same("GET", "/repos/{owner}/{repo}/branches", get(branches::list)),
+        same(
             "POST",
-            "/repos/{owner}/{repo}/branches",
             "/repos/{owner}/{repo}/branches",
             post(branches::create),
         ),
@@ -91,21 +77,10 @@ fn table() -> Vec<(
             "/repos/{owner}/{repo}/branches/{*branch}",
             get(branches::get_branch),
         ),
-        (
+        same("GET", "/repos/{owner}/{repo}/pulls", get(pulls::list)),
+        same("POST", "/repos/{owner}/{repo}/pulls", post(pulls::create)),
+        same(
             "GET",
-            "/repos/{owner}/{repo}/pulls",
-            "/repos/{owner}/{repo}/pulls",
-            get(pulls::list),
-        ),
-        (
-            "POST",
-            "/repos/{owner}/{repo}/pulls",
-            "/repos/{owner}/{repo}/pulls",
-            post(pulls::create),
-        ),
-        (
-            "GET",
-            "/repos/{owner}/{repo}/pulls/{index}",
             "/repos/{owner}/{repo}/pulls/{index}",
             get(pulls::get_by_index),
         ),
@@ -115,12 +90,7 @@ fn table() -> Vec<(
             "/repos/{owner}/{repo}/pulls/{base}/{*head}",
             get(pulls::get_by_base_head),
         ),
-        (
-            "GET",
-            "/repos/{owner}/{repo}/labels",
-            "/repos/{owner}/{repo}/labels",
-            get(labels::list),
-        ),
+        same("GET", "/repos/{owner}/{repo}/labels", get(labels::list)),
     ]
 }
 
