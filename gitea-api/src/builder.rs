@@ -58,12 +58,14 @@ impl ClientBuilder {
 
     /// The token, sent as `Authorization: token …` on every request. Without one, requests are
     /// anonymous (enough for `/version` and public reads).
+    #[must_use]
     pub fn token(mut self, token: Token) -> Self {
         self.token = Some(token);
         self
     }
 
     /// The `User-Agent` header (default `gitea-api/<version>`).
+    #[must_use]
     pub fn user_agent(mut self, user_agent: &str) -> Self {
         self.user_agent = user_agent.to_owned();
         self
@@ -71,24 +73,28 @@ impl ClientBuilder {
 
     /// The time one attempt may take, body included (default 30 s). A slow attempt fails as a
     /// timeout, which the retry policy may retry where the scope allows.
+    #[must_use]
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = timeout;
         self
     }
 
     /// The retry schedule (default [`Policy::default`]).
+    #[must_use]
     pub fn retry_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
         self
     }
 
     /// Which requests may be retried (default [`RetryScope::PullRequestCreate`]).
+    #[must_use]
     pub fn retry_scope(mut self, scope: RetryScope) -> Self {
         self.scope = scope;
         self
     }
 
     /// A retry budget shared with other clients, bounding retries under a wide outage.
+    #[must_use]
     pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
         self.budget = Some(budget);
         self
@@ -96,6 +102,7 @@ impl ClientBuilder {
 
     /// Allows plain `http` to hosts other than loopback. Off by default: the token would travel
     /// in clear text.
+    #[must_use]
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self

@@ -224,12 +224,9 @@ impl Error {
     /// What this error looks like to a [`retry_policy::Classifier`]: the status for a response
     /// error (JSON or not), the transport kind for a transport error, `None` otherwise.
     pub fn observed(&self) -> Option<Observed> {
-        match self {
-            Self::Api { status, .. } | Self::NonJson { status, .. } => {
-                Some(Observed::Status(*status))
-            }
-            Self::Transport { kind, .. } => Some(Observed::Transport(*kind)),
-            _ => None,
+        match self.transport_kind() {
+            Some(kind) => Some(Observed::Transport(kind)),
+            None => self.api_status().map(Observed::Status),
         }
     }
 

@@ -42,27 +42,16 @@ pub(crate) fn paginate<T>(
 where
     T: DeserializeOwned + Keyed + Send + 'static,
 {
-    let (first, state) = match url {
-        Ok(url) => (
-            None,
-            State {
-                client,
-                endpoint,
-                url: Some(url),
-                page: 1,
-                seen: HashSet::new(),
-            },
-        ),
-        Err(e) => (
-            Some(e),
-            State {
-                client,
-                endpoint,
-                url: None,
-                page: 1,
-                seen: HashSet::new(),
-            },
-        ),
+    let (url, first) = match url {
+        Ok(url) => (Some(url), None),
+        Err(e) => (None, Some(e)),
+    };
+    let state = State {
+        client,
+        endpoint,
+        url,
+        page: 1,
+        seen: HashSet::new(),
     };
     let pages = stream::unfold((state, first), |(mut state, first)| async move {
         if let Some(e) = first {
