@@ -48,26 +48,17 @@ async fn demo_fleet_states_are_visible_over_http() {
     let (_, rv) = file(&f, "platform/runtime", "runtime-version", "main").await;
     assert_eq!(rv, Some(b64("1.5.0\n")));
 
-    let behind = name_of(&seeded, ConsumerState::Behind);
-    assert_eq!(
-        file(&f, &behind, "runtime-version", "main").await.1,
-        Some(b64("1.4.2\n"))
-    );
-    let up = name_of(&seeded, ConsumerState::UpToDate);
-    assert_eq!(
-        file(&f, &up, "runtime-version", "main").await.1,
-        Some(b64("1.5.0\n"))
-    );
-    let ahead = name_of(&seeded, ConsumerState::Ahead);
-    assert_eq!(
-        file(&f, &ahead, "runtime-version", "main").await.1,
-        Some(b64("1.6.0\n"))
-    );
-    let crlf = name_of(&seeded, ConsumerState::Crlf);
-    assert_eq!(
-        file(&f, &crlf, "runtime-version", "main").await.1,
-        Some(b64("1.4.2\r\n"))
-    );
+    let versions = [
+        (ConsumerState::Behind, "1.4.2\n"),
+        (ConsumerState::UpToDate, "1.5.0\n"),
+        (ConsumerState::Ahead, "1.6.0\n"),
+        (ConsumerState::Crlf, "1.4.2\r\n"),
+    ];
+    for (state, version) in versions {
+        let repo = name_of(&seeded, state);
+        let (_, rv) = file(&f, &repo, "runtime-version", "main").await;
+        assert_eq!(rv, Some(b64(version)), "{state:?}");
+    }
     let missing = name_of(&seeded, ConsumerState::MissingVersionFile);
     assert_eq!(
         file(&f, &missing, "runtime-version", "main").await.0,
@@ -147,6 +138,7 @@ async fn demo_fleet_states_are_visible_over_http() {
     let text = decode(&reqs.unwrap());
     assert!(text.contains("platform-runtime>=1.4\n") && !text.contains("platform-runtime=="));
 
+    let behind = name_of(&seeded, ConsumerState::Behind);
     let labels = get(&f, &format!("/api/v1/repos/{behind}/labels")).await;
     assert_eq!(labels.json()[0]["name"], "dependencies");
 }
