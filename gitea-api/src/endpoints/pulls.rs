@@ -170,26 +170,15 @@ mod tests {
 
     #[test]
     fn a_plain_head_matches_only_the_same_repository() {
-        assert!(matches_base_head(
-            &pr("bump/x", (7, "platform"), "main", 7),
-            "main",
-            "bump/x"
-        ));
-        assert!(!matches_base_head(
-            &pr("bump/x", (9, "fork"), "main", 7),
-            "main",
-            "bump/x"
-        ));
-        assert!(!matches_base_head(
-            &pr("bump/x", (7, "platform"), "dev", 7),
-            "main",
-            "bump/x"
-        ));
-        assert!(!matches_base_head(
-            &pr("bump/y", (7, "platform"), "main", 7),
-            "main",
-            "bump/x"
-        ));
+        let cases = [
+            (pr("bump/x", (7, "platform"), "main", 7), true),
+            (pr("bump/x", (9, "fork"), "main", 7), false),
+            (pr("bump/x", (7, "platform"), "dev", 7), false),
+            (pr("bump/y", (7, "platform"), "main", 7), false),
+        ];
+        for (pr, expected) in cases {
+            assert_eq!(matches_base_head(&pr, "main", "bump/x"), expected, "{pr:?}");
+        }
     }
 
     #[test]
