@@ -38,6 +38,11 @@ fn bump_request() -> CreatePullRequest {
     CreatePullRequest::new(HEAD, "main", "t")
 }
 
+/// Makes `GET /repos/platform/app` answer with `fault` when `trigger` fires.
+fn fail_get_repo(fake: &FakeGitea, trigger: Trigger, fault: Fault) {
+    fail(fake, "GET", REPO_PATH, trigger, fault);
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_503_on_the_pull_post_is_retried_and_the_pull_created() {
     let fake = first_pull_post_fails(Fault::status(503)).await;
@@ -213,7 +218,7 @@ async fn idempotent_reads_retries_gets_but_not_writes() {
 #[tokio::test(start_paused = true)]
 async fn idempotent_reads_recover_from_one_503() {
     let fake = fake().await;
-    fail(&fake, "GET", REPO_PATH, Trigger::Nth(1), Fault::status(503));
+    fail_get_repo(&fake, Trigger::Nth(1), Fault::status(503));
     let client = client_with(&fake, TOKEN, RetryScope::IdempotentReads);
     let repo = client.get_repo(ORG, REPO).await.unwrap();
     assert_eq!(repo.name, REPO);
@@ -223,13 +228,7 @@ async fn idempotent_reads_recover_from_one_503() {
 #[tokio::test(start_paused = true)]
 async fn a_proxy_html_page_gives_status_and_a_clean_snippet() {
     let fake = fake().await;
-    fail(
-        &fake,
-        "GET",
-        REPO_PATH,
-        Trigger::Always,
-        Fault::proxy_html(502),
-    );
+    fail_get_repo(&fake, Trigger::Always, Fault::proxy_html(502));
     let err = client(&fake).get_repo(ORG, REPO).await.unwrap_err();
     let Error::NonJson {
         status,
@@ -252,16 +251,14 @@ async fn a_proxy_html_page_gives_status_and_a_clean_snippet() {
 #[tokio::test(start_paused = true)]
 async fn transport_failures_keep_their_kind() {
     let fake = fake().await;
-    fail(&fake, "GET", REPO_PATH, Trigger::Always, Fault::Reset);
+    fail_get_repo(&fake, Trigger::Always, Fault::Reset);
     let err = client(&fake).get_repo(ORG, REPO).await.unwrap_err();
     assert_eq!(err.transport_kind(), Some(TransportKind::Reset), "{err:?}");
     assert!(err.is_transport());
 
     fake.faults().clear();
-    fail(
+    fail_get_repo(
         &fake,
-        "GET",
-        REPO_PATH,
         Trigger::Always,
         Fault::Delay(Duration::from_secs(120)),
     );
@@ -294,13 +291,7 @@ async fn transport_failures_keep_their_kind() {
 #[tokio::test(start_paused = true)]
 async fn a_truncated_body_is_a_transport_error_naming_the_endpoint() {
     let fake = fake().await;
-    fail(
-        &fake,
-        "GET",
-        REPO_PATH,
-        Trigger::Always,
-        Fault::TruncateBody,
-    );
+    fail_get_repo(&fake, Trigger::Always, Fault::TruncateBody);
     let err = client(&fake).get_repo(ORG, REPO).await.unwrap_err();
     assert_eq!(err.endpoint(), Some("GET /repos/{owner}/{repo}"));
     assert!(
@@ -312,13 +303,7 @@ async fn a_truncated_body_is_a_transport_error_naming_the_endpoint() {
 #[tokio::test(start_paused = true)]
 async fn retry_after_is_kept_on_the_error() {
     let fake = fake().await;
-    fail(
-        &fake,
-        "GET",
-        REPO_PATH,
-        Trigger::Always,
-        Fault::status(503).retry_after(7),
-    );
+    fail_get_repo(&fake, Trigger::Always, Fault::status(503).retry_after(7));
     let err = client(&fake).get_repo(ORG, REPO).await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)), "{err:?}");
     assert_eq!(err.observed(), Some(retry_policy::Observed::Status(503)));
