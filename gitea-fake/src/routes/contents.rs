@@ -1,19 +1,13 @@
 //! Reading and writing files: `contents`, `contents/{path}` and `file-contents`.
 
-use std::sync::Arc;
-
-use axum::Extension;
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::bind::{self, Params};
+use super::bind;
+use super::ctx::{Ctx, Payload};
 use super::guard::{self, Target};
 use super::{Reply, since, with_status};
-use crate::app::App;
-use crate::auth::{self, Caller};
 use crate::fail::Fail;
 use crate::render::contents as view;
 use crate::store::model::{Commit, Repo, State as StoreState};
@@ -21,9 +15,8 @@ use crate::store::ops::{self, ChangeSet, FileChange, Op};
 use crate::{respond, urlenc};
 
 /// Resolves `?ref=` (default branch when absent).
-fn resolve<'a>(r: &'a Repo, q: Option<&str>) -> Result<(&'a Commit, String), Fail> {
-    let pairs = urlenc::parse_query(q);
-    let git_ref = urlenc::first(&pairs, "ref")
+fn resolve<'a>(r: &'a Repo, query: &[(String, String)]) -> Result<(&'a Commit, String), Fail> {
+    let git_ref = urlenc::first(query, "ref")
         .filter(|v| !v.is_empty())
         .map_or_else(|| r.default_branch.clone(), str::to_owned);
     match r.resolve(&git_ref) {
@@ -38,37 +31,27 @@ fn resolve<'a>(r: &'a Repo, q: Option<&str>) -> Result<(&'a Commit, String), Fai
 }
 
 /// `GET /contents`: the root listing (`[]` for an empty repository).
-pub(crate) async fn list_root(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    p: Params,
-    RawQuery(q): RawQuery,
-) -> Reply {
-    let st = app.store.lock();
-    let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
+pub(crate) async fn list_root(cx: Ctx) -> Reply {
+    let st = cx.app.store.lock();
+    let r = cx.repo(&st)?;
     if r.branches.is_empty() {
         return Ok(respond::ok(&json!([])));
     }
-    let (c, git_ref) = resolve(r, q.as_deref())?;
-    let listing = view::dir(&app, r, c, &git_ref, "").unwrap_or_else(|| json!([]));
+    let (c, git_ref) = resolve(r, &cx.query)?;
+    let listing = view::dir(&cx.app, r, c, &git_ref, "").unwrap_or_else(|| json!([]));
     Ok(respond::ok(&listing))
 }
 
 /// `GET /contents/{filepath}`: a file object, or an array for a directory.
-pub(crate) async fn get_contents(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    p: Params,
-    RawQuery(q): RawQuery,
-) -> Reply {
-    let st = app.store.lock();
-    let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
-    let (c, git_ref) = resolve(r, q.as_deref())?;
-    let path = p.get("filepath").trim_matches('/');
-    if let Some(v) = view::file(&app, r, c, &git_ref, path) {
+pub(crate) async fn get_contents(cx: Ctx) -> Reply {
+    let st = cx.app.store.lock();
+    let r = cx.repo(&st)?;
+    let (c, git_ref) = resolve(r, &cx.query)?;
+    let path = cx.p.get("filepath").trim_matches('/');
+    if let Some(v) = view::file(&cx.app, r, c, &git_ref, path) {
         return Ok(respond::ok(&v));
     }
-    if let Some(v) = view::dir(&app, r, c, &git_ref, path) {
+    if let Some(v) = view::dir(&cx.app, r, c, &git_ref, path) {
         return Ok(respond::ok(&v));
     }
     Err(Fail::not_found_with(
@@ -84,25 +67,18 @@ struct FilesQuery {
 
 /// `POST /file-contents` (1.24+): `{"files":[…]}`; missing files are `null`, and like
 /// Gitea at most `DEFAULT_PAGING_NUM` (30) entries are answered.
-pub(crate) async fn file_contents(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    p: Params,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    since(&app, 1, 24)?;
-    let st = app.store.lock();
-    let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
-    let req: FilesQuery = bind::json(&headers, &body)?;
-    let (c, git_ref) = resolve(r, q.as_deref())?;
+pub(crate) async fn file_contents(cx: Ctx, payload: Payload) -> Reply {
+    since(&cx.app, 1, 24)?;
+    let st = cx.app.store.lock();
+    let r = cx.repo(&st)?;
+    let req: FilesQuery = payload.bind()?;
+    let (c, git_ref) = resolve(r, &cx.query)?;
     let items: Vec<Value> = req
         .files
         .unwrap_or_default()
         .iter()
         .take(crate::pagination::DEFAULT_LIMIT)
-        .map(|f| view::entry(&app, r, c, &git_ref, f.trim_matches('/')).unwrap_or(Value::Null))
+        .map(|f| view::entry(&cx.app, r, c, &git_ref, f.trim_matches('/')).unwrap_or(Value::Null))
         .collect();
     Ok(respond::ok(&Value::Array(items)))
 }
@@ -136,22 +112,16 @@ struct UpdateFile {
 
 /// `PUT /contents/{filepath}`: update with `sha`, create without (1.26; before, `sha` is
 /// required).
-pub(crate) async fn update_file(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    p: Params,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    let mut st = app.store.lock();
-    let to = guard::contents_write(&st, &caller, &p)?;
-    let req: UpdateFile = bind::json(&headers, &body)?;
+pub(crate) async fn update_file(cx: Ctx, payload: Payload) -> Reply {
+    let mut st = cx.app.store.lock();
+    let to = guard::contents_write(&st, &cx)?;
+    let req: UpdateFile = payload.bind()?;
     bind::ref_name(req.branch.as_deref(), "BranchName")?;
     bind::ref_name(req.new_branch.as_deref(), "NewBranchName")?;
     let content = bind::base64(bind::required(req.content.as_deref(), "ContentBase64")?)?;
-    let path = p.get("filepath").trim_matches('/').to_owned();
+    let path = cx.p.get("filepath").trim_matches('/').to_owned();
     let sha = req.sha.filter(|s| !s.is_empty());
-    if sha.is_none() && !app.at_least(1, 26) {
+    if sha.is_none() && !cx.app.at_least(1, 26) {
         // Before 1.26 `sha` was binding-required on updates.
         return Err(Fail::unprocessable("[SHA]: Required"));
     }
@@ -173,8 +143,8 @@ pub(crate) async fn update_file(
     };
     let (r, c, branch) = commit(&mut st, &to, &set)?;
     let body = json!({
-        "content": view::file(&app, r, c, &branch, &path),
-        "commit": view::commit(&app, r, c),
+        "content": view::file(&cx.app, r, c, &branch, &path),
+        "commit": view::commit(&cx.app, r, c),
         "verification": view::verification(),
     });
     let status = if op == Op::Create {
@@ -225,17 +195,11 @@ fn file_op(f: FileOp) -> Result<FileChange, Fail> {
 }
 
 /// `POST /contents` (1.20+): several files in one commit, 201 with `FilesResponse`.
-pub(crate) async fn change_files(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    p: Params,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    since(&app, 1, 20)?;
-    let mut st = app.store.lock();
-    let to = guard::contents_write(&st, &caller, &p)?;
-    let req: ChangeFiles = bind::json(&headers, &body)?;
+pub(crate) async fn change_files(cx: Ctx, payload: Payload) -> Reply {
+    since(&cx.app, 1, 20)?;
+    let mut st = cx.app.store.lock();
+    let to = guard::contents_write(&st, &cx)?;
+    let req: ChangeFiles = payload.bind()?;
     let files = req
         .files
         .filter(|f| !f.is_empty())
@@ -256,11 +220,11 @@ pub(crate) async fn change_files(
     let files: Vec<Value> = set
         .files
         .iter()
-        .map(|f| view::file(&app, r, c, &branch, &f.path).unwrap_or(Value::Null))
+        .map(|f| view::file(&cx.app, r, c, &branch, &f.path).unwrap_or(Value::Null))
         .collect();
     let body = json!({
         "files": files,
-        "commit": view::commit(&app, r, c),
+        "commit": view::commit(&cx.app, r, c),
         "verification": view::verification(),
     });
     Ok(with_status(StatusCode::CREATED, &body))

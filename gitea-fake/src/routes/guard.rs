@@ -3,8 +3,8 @@
 
 use axum::http::StatusCode;
 
-use super::bind::Params;
-use crate::auth::{self, Caller};
+use super::ctx::Ctx;
+use crate::auth;
 use crate::fail::Fail;
 use crate::store::model::State;
 
@@ -19,10 +19,10 @@ pub(super) struct Target {
 
 /// `POST /branches` and `POST /pulls`: scope (403), repository (404), token (401), then
 /// archived (423 "… is archived").
-pub(super) fn repo_write(st: &State, caller: &Caller, p: &Params) -> Result<Target, Fail> {
-    auth::write_scope(caller)?;
-    let r = auth::repo(st, caller, p.get("owner"), p.get("repo"))?;
-    let user = auth::require_token(caller)?;
+pub(super) fn repo_write(st: &State, cx: &Ctx) -> Result<Target, Fail> {
+    auth::write_scope(&cx.caller)?;
+    let r = cx.repo(st)?;
+    let user = auth::require_token(&cx.caller)?;
     if r.archived {
         return Err(Fail::msg(
             StatusCode::LOCKED,
@@ -38,16 +38,16 @@ pub(super) fn repo_write(st: &State, caller: &Caller, p: &Params) -> Result<Targ
 
 /// Contents writes: scope (403), repository (404), archived (423 "… is not allowed to
 /// edit"), then token (401).
-pub(super) fn contents_write(st: &State, caller: &Caller, p: &Params) -> Result<Target, Fail> {
-    auth::write_scope(caller)?;
-    let r = auth::repo(st, caller, p.get("owner"), p.get("repo"))?;
+pub(super) fn contents_write(st: &State, cx: &Ctx) -> Result<Target, Fail> {
+    auth::write_scope(&cx.caller)?;
+    let r = cx.repo(st)?;
     if r.archived {
         return Err(Fail::msg(
             StatusCode::LOCKED,
             format!("{} is not allowed to edit", r.full_name()),
         ));
     }
-    let user = auth::require_token(caller)?;
+    let user = auth::require_token(&cx.caller)?;
     Ok(Target {
         owner: r.owner.clone(),
         name: r.name.clone(),

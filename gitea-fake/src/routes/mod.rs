@@ -3,9 +3,9 @@
 mod bind;
 mod branches;
 mod contents;
+mod ctx;
 mod guard;
 mod labels;
-mod page;
 mod pulls;
 mod repos;
 

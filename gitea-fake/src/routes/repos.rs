@@ -2,18 +2,16 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
-use axum::extract::{OriginalUri, RawQuery, State};
+use axum::extract::State;
 
 use serde_json::json;
 
 use super::Reply;
-use super::bind::Params;
-use super::page::paged;
+use super::ctx::Ctx;
 use crate::app::App;
-use crate::auth::{self, Caller};
+use crate::auth::{self};
 use crate::fail::Fail;
-use crate::{render, respond, urlenc};
+use crate::{render, respond};
 
 /// `GET /version`.
 pub(crate) async fn version(State(app): State<Arc<App>>) -> Reply {
@@ -21,27 +19,17 @@ pub(crate) async fn version(State(app): State<Arc<App>>) -> Reply {
 }
 
 /// `GET /repos/{owner}/{repo}`.
-pub(crate) async fn get_repo(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    p: Params,
-) -> Reply {
-    let st = app.store.lock();
-    let r = auth::repo(&st, &caller, p.get("owner"), p.get("repo"))?;
-    Ok(respond::ok(&render::repo(&app, &st, r, &caller)))
+pub(crate) async fn get_repo(cx: Ctx) -> Reply {
+    let st = cx.app.store.lock();
+    let r = cx.repo(&st)?;
+    Ok(respond::ok(&render::repo(&cx.app, &st, r, &cx.caller)))
 }
 
 /// `GET /orgs/{org}/repos`: by id, paginated; the total counts private repositories the
-/// caller cannot see, as Gitea's does.
-pub(crate) async fn org_repos(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    p: Params,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(q): RawQuery,
-) -> Reply {
-    let st = app.store.lock();
-    let org = p.get("org");
+/// cx.caller cannot see, as Gitea's does.
+pub(crate) async fn org_repos(cx: Ctx) -> Reply {
+    let st = cx.app.store.lock();
+    let org = cx.p.get("org");
     let Some(acc) = st.account(org).filter(|a| a.is_org) else {
         return Err(Fail::not_found_with(
             "GetOrgByName",
@@ -57,9 +45,8 @@ pub(crate) async fn org_repos(
         .filter(|r| r.owner.eq_ignore_ascii_case(&acc.name))
         .collect();
     repos.sort_by_key(|r| r.id);
-    let pairs = urlenc::parse_query(q.as_deref());
-    Ok(paged(&app, &uri, &pairs, &repos, |r| {
-        let visible = !r.private || auth::can_read_private(&st, &caller, &r.owner);
-        visible.then(|| render::repo(&app, &st, r, &caller))
+    Ok(cx.paged(&repos, |r| {
+        let visible = !r.private || auth::can_read_private(&st, &cx.caller, &r.owner);
+        visible.then(|| render::repo(&cx.app, &st, r, &cx.caller))
     }))
 }
