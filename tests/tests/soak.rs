@@ -50,7 +50,7 @@ async fn faults_on_every_endpoint_never_duplicate_corrupt_or_touch_what_is_not_o
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "needs R1 and R2 of /tmp/brief/CHANGES.md: reads and the commit are single-shot"]
+#[ignore = "reads and the commit are single-shot; see Convergence in docs/reliability.md"]
 async fn faults_on_every_endpoint_converge_in_three_runs() {
     let soak = run_soak(soak_fleet(DEMO_TOKEN).await, DEMO_TOKEN, soak::SEED).await;
     soak.check().assert_converged();

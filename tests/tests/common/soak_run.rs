@@ -288,8 +288,9 @@ impl Soak {
 /// A request is its method, path and query. Its attempts are consecutive entries of the same
 /// request in the log while the answers are retriable (5xx, no answer, or a delay the client gave
 /// up on); a final answer (2xx, 3xx, 4xx) ends it, and the next entry is a new request. A 4xx is
-/// never followed by the same request in the run, except the PR look-up by base and head: its 404
-/// means "no PR yet", and the PR POST's loop repeats it by design before each re-POST.
+/// never followed by the same request in the run, except the look-ups of the bump PR and the bump
+/// branch: their 404 means "none yet", and they are asked again by design before each re-POST of
+/// the PR and after a failed commit.
 pub fn check_attempts(run: usize, log: &[LoggedRequest]) {
     let max_calls = 1 + retry_policy::Policy::default().max_retries() as usize;
     let mut streak: BTreeMap<(&str, &str, Option<&str>), usize> = BTreeMap::new();
@@ -303,7 +304,8 @@ pub fn check_attempts(run: usize, log: &[LoggedRequest]) {
         if final_answer {
             *n = 0;
         }
-        let is_lookup = req.method == "GET" && req.path.contains("/pulls/");
+        let is_lookup = req.method == "GET"
+            && (req.path.contains("/pulls/") || req.path.contains("/branches/"));
         if req.status.is_some_and(|s| (400..500).contains(&s)) && !is_lookup {
             let again = log[i + 1..]
                 .iter()
