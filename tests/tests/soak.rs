@@ -15,6 +15,7 @@ use xtask::{
     app::{self, RunOptions},
     cascade::report::Outcome,
     demo::DEMO_TOKEN,
+    drift::DriftStatus,
 };
 
 /// What to do when a figure changed.
@@ -107,4 +108,45 @@ async fn with_only_the_seed_incidents_fault_one_run_converges() {
             .pulls("platform", consumer.full_name.split_once('/').unwrap().1);
         assert!(prs.len() <= 1, "{}: {prs:?}", consumer.full_name);
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn drift_under_the_soaks_faults_only_reads_and_never_misreports() {
+    let fleet = soak_fleet(DEMO_TOKEN).await;
+    for rule in soak::fault_rules(soak::SEED) {
+        fleet.fake.faults().add(rule);
+    }
+    let report = app::drift_with(
+        &common::client(&fleet),
+        &fleet.config,
+        &RunOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(common::writes(&fleet.fake.requests()), Vec::<&_>::new());
+    assert_eq!(report.consumers.len(), fleet.seeded.len());
+    let store = fleet.fake.store();
+    let mut unknown = 0;
+    for row in &report.consumers {
+        let name = row.repo.split_once('/').unwrap().1;
+        let version = store
+            .file("platform", name, "main", "runtime-version")
+            .map(|v| String::from_utf8(v).unwrap().trim().to_owned());
+        let open_pr = common::open_bump_prs(&fleet.fake, &row.repo) == 1;
+        let behind = version.as_deref() == Some(common::OLD);
+        match row.status {
+            DriftStatus::Current => assert_eq!(version.as_deref(), Some(common::NEW), "{row:?}"),
+            DriftStatus::BehindPrOpen => assert!(behind && open_pr, "{row:?}"),
+            DriftStatus::BehindNoPr => assert!(behind && !open_pr, "{row:?}"),
+            DriftStatus::Ahead => assert!(!behind && version.as_deref() != Some(common::NEW)),
+            DriftStatus::Unknown => {
+                unknown += 1;
+                let detail = row.detail.as_deref().unwrap_or_default();
+                assert!(!detail.is_empty() && !detail.contains('\n'), "{row:?}");
+            }
+        }
+    }
+    assert!(unknown > 0, "some reads failed under the faults");
+    let attention = report.consumers.iter().any(|r| r.status.needs_attention());
+    assert_eq!(report.exit_code(), u8::from(attention));
 }
