@@ -53,7 +53,9 @@ pub async fn soak_fleet(token: &str) -> Fleet {
     fleet
 }
 
-/// Runs the soak with the given fault plan seed and token; `after_each` sees every report.
+/// Runs the soak with the given fault plan seed and token: from the top until a run reports no
+/// `failed` row (what a platform engineer would do), at most `MAX_RUNS` times. A run stopped in
+/// setup (exit code 2) counts as a run.
 pub async fn run_soak(fleet: Fleet, token: &str, seed: u64) -> Soak {
     let before = snapshots(&fleet);
     for rule in soak::fault_rules(seed) {
