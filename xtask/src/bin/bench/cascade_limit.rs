@@ -22,6 +22,8 @@ pub(crate) struct Settings {
     pub(crate) rounds: usize,
     /// The speed-up target applies at the size only.
     pub(crate) full_size: bool,
+    /// Leave the seed design out (for profiling the cascade alone).
+    pub(crate) skip_baseline: bool,
 }
 
 /// One timed run: wall seconds and the API calls it made.
@@ -117,7 +119,9 @@ pub(crate) fn run(settings: Settings, progress: &dyn Fn(&str)) -> anyhow::Result
         progress(&format!(
             "part 2, round {round}: baseline (one consumer at a time)"
         ));
-        seed_design.push(runtime.block_on(baseline_round(settings))?);
+        if !settings.skip_baseline {
+            seed_design.push(runtime.block_on(baseline_round(settings))?);
+        }
     }
     Ok(section(settings, &cascade, &seed_design))
 }

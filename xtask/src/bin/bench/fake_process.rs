@@ -68,6 +68,13 @@ impl FakeProcess {
     }
 }
 
+impl FakeProcess {
+    /// CPU seconds the fake has used so far.
+    pub(crate) fn cpu_seconds(&self) -> Option<f64> {
+        crate::report::cpu_seconds(&format!("/proc/{}/stat", self.child.id()))
+    }
+}
+
 impl Drop for FakeProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -44,6 +44,9 @@ struct Args {
     /// Part 1 with one stack only, for a profiler (callgrind).
     #[arg(long, value_enum, hide = true)]
     stack: Option<Stack>,
+    /// Part 2 without the seed design's baseline, for profiling the cascade alone.
+    #[arg(long, hide = true)]
+    skip_baseline: bool,
     /// The gitea-fake binary (default: next to this one).
     #[arg(long, value_name = "PATH")]
     fake_bin: Option<PathBuf>,
@@ -121,6 +124,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 latency: Duration::from_millis(20),
                 rounds: rounds(3),
                 full_size: !args.quick,
+                skip_baseline: args.skip_baseline,
             },
             &progress,
         )?);
@@ -134,7 +138,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     small: if args.quick { 100 } else { 1_000 },
                     large: if args.quick { 1_000 } else { 10_000 },
                     jobs: 32,
-                    rounds: rounds(3),
+                    rounds: rounds(5),
                     full_size: !args.quick,
                 },
                 &progress,

@@ -84,6 +84,18 @@ pub(crate) fn kib_field(text: &str, name: &str) -> Option<u64> {
         .ok()
 }
 
+/// User plus system CPU seconds of a process, from its `/proc/<pid>/stat` (fields 14 and 15,
+/// in clock ticks of 1/100 s, the value of `CLK_TCK` on Linux).
+pub(crate) fn cpu_seconds(stat_path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(stat_path).ok()?;
+    // The command name (field 2) may hold spaces; count fields after its closing parenthesis.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // fields[0] is field 3 (state), so utime (14) and stime (15) are fields[11] and fields[12].
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
 /// The whole run.
 #[derive(Debug, Serialize)]
 pub(crate) struct Document {
@@ -200,6 +212,12 @@ mod tests {
         assert_eq!(thousands(12345.6), "12,346");
         assert_eq!(thousands(1_234_567.0), "1,234,567");
         assert_eq!(thousands(-1234.0), "-1,234");
+    }
+
+    #[test]
+    fn cpu_seconds_of_this_process_are_read() {
+        assert!(cpu_seconds("/proc/self/stat").is_some_and(|s| s >= 0.0));
+        assert_eq!(cpu_seconds("/proc/no-such-process/stat"), None);
     }
 
     #[test]

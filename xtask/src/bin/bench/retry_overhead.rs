@@ -84,29 +84,42 @@ impl Stack {
 }
 
 /// One round of one stack.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Sample {
     requests_per_second: f64,
     allocations_per_request: f64,
     failures: usize,
 }
 
-async fn round(stack: &Stack, url: &str, settings: Settings) -> Sample {
+/// What one slice of a round measured.
+#[derive(Clone, Copy, Debug, Default)]
+struct Slice {
+    seconds: f64,
+    allocations: u64,
+    failures: usize,
+}
+
+impl std::ops::AddAssign for Slice {
+    fn add_assign(&mut self, other: Slice) {
+        self.seconds += other.seconds;
+        self.allocations += other.allocations;
+        self.failures += other.failures;
+    }
+}
+
+async fn slice(stack: &Stack, url: &str, requests: usize, in_flight: usize) -> Slice {
     let allocations = alloc::allocations();
     let started = Instant::now();
-    let succeeded = stream::iter(0..settings.requests)
+    let succeeded = stream::iter(0..requests)
         .map(|_| stack.get(url))
-        .buffer_unordered(settings.in_flight)
+        .buffer_unordered(in_flight)
         .filter(|ok| std::future::ready(*ok))
         .count()
         .await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let allocated = alloc::allocations().saturating_sub(allocations);
-    let requests = settings.requests as f64;
-    Sample {
-        requests_per_second: requests / elapsed,
-        allocations_per_request: allocated as f64 / requests,
-        failures: settings.requests - succeeded,
+    Slice {
+        seconds: started.elapsed().as_secs_f64(),
+        allocations: alloc::allocations().saturating_sub(allocations),
+        failures: requests - succeeded,
     }
 }
 
@@ -115,24 +128,33 @@ pub(crate) fn run(settings: Settings) -> anyhow::Result<Section> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let url = server.url.as_str();
     let samples = runtime.block_on(async {
         let stacks = Stack::all()?;
-        let warm_up = Settings {
-            requests: (settings.requests / 10).max(settings.in_flight),
-            ..settings
-        };
         let wanted = |i: usize| settings.only_stack.is_none_or(|only| only == i);
+        let per_slice = (settings.requests / SLICES).max(settings.in_flight);
         for (_, stack) in stacks.iter().enumerate().filter(|(i, _)| wanted(*i)) {
-            round(stack, &server.url, warm_up).await;
+            slice(stack, url, per_slice, settings.in_flight).await;
         }
         let mut samples: [Vec<Sample>; 4] = Default::default();
-        // Each round starts one stack later (A B C D, B C D A, ...), so no stack always runs
-        // right after the same neighbour.
         for r in 0..settings.rounds {
-            for i in (0..stacks.len()).map(|k| (k + r) % stacks.len()) {
-                if wanted(i) {
-                    samples[i].push(round(&stacks[i], &server.url, settings).await);
+            // A round is SLICES turns of every stack, each turn starting one stack later
+            // (A B C D, B C D A, ...): a burst of load from elsewhere hits every stack alike.
+            let mut totals = [Slice::default(); 4];
+            for turn in 0..SLICES {
+                for i in (0..stacks.len()).map(|k| (k + r + turn) % stacks.len()) {
+                    if wanted(i) {
+                        totals[i] += slice(&stacks[i], url, per_slice, settings.in_flight).await;
+                    }
                 }
+            }
+            let requests = (per_slice * SLICES) as f64;
+            for (i, total) in totals.iter().enumerate().filter(|(i, _)| wanted(*i)) {
+                samples[i].push(Sample {
+                    requests_per_second: requests / total.seconds,
+                    allocations_per_request: total.allocations as f64 / requests,
+                    failures: total.failures,
+                });
             }
         }
         anyhow::Ok(samples)
@@ -140,6 +162,9 @@ pub(crate) fn run(settings: Settings) -> anyhow::Result<Section> {
     drop(server);
     Ok(section(settings, &samples))
 }
+
+/// Turns per round: each stack's requests of a round are sent in this many slices.
+const SLICES: usize = 10;
 
 fn section(settings: Settings, samples: &[Vec<Sample>; 4]) -> Section {
     let rps = |i: usize| {
@@ -223,7 +248,7 @@ fn section(settings: Settings, samples: &[Vec<Sample>; 4]) -> Section {
         id: "retry_overhead",
         title: "1. Retry middleware overhead on the happy path".to_owned(),
         method: format!(
-            "{} GETs, {} in flight, loopback 200 server on its own thread; {} rounds of A B C D in rotating order, medians",
+            "{} GETs, {} in flight, loopback 200 server on its own thread; {} rounds, each of 10 turns A B C D in rotating order; medians",
             settings.requests, settings.in_flight, settings.rounds
         ),
         figures,

@@ -15,7 +15,7 @@ use xtask::{app, cascade::report::Outcome};
 use crate::{
     fake_process::FakeProcess,
     fleet,
-    report::{Figure, Section, kib_field, thousands},
+    report::{Figure, Section, cpu_seconds, kib_field, thousands},
     stats::{Target, median, ratio},
 };
 
@@ -36,6 +36,10 @@ pub(crate) struct ChildReport {
     calls: u64,
     created: usize,
     vmhwm_kib: Option<u64>,
+    /// CPU seconds of the cascade's process, and of the fake's during the run.
+    cpu_secs: Option<f64>,
+    #[serde(default)]
+    fake_cpu_secs: Option<f64>,
 }
 
 /// The child: run the cascade against `url` and report.
@@ -57,6 +61,8 @@ pub(crate) fn child(url: &str, consumers: usize, jobs: usize) -> anyhow::Result<
             calls: report.api_calls - before,
             created: report.summary.get(&Outcome::Created).copied().unwrap_or(0),
             vmhwm_kib: None,
+            cpu_secs: None,
+            fake_cpu_secs: None,
         })
     })?;
     drop(runtime);
@@ -67,6 +73,7 @@ pub(crate) fn child(url: &str, consumers: usize, jobs: usize) -> anyhow::Result<
         "{}",
         serde_json::to_string(&ChildReport {
             vmhwm_kib,
+            cpu_secs: cpu_seconds("/proc/self/stat"),
             ..report
         })?
     );
@@ -75,6 +82,7 @@ pub(crate) fn child(url: &str, consumers: usize, jobs: usize) -> anyhow::Result<
 
 fn measure(fake_bin: &Path, consumers: usize, jobs: usize) -> anyhow::Result<ChildReport> {
     let fake = FakeProcess::start(fake_bin, consumers)?;
+    let fake_cpu_before = fake.cpu_seconds();
     let output = Command::new(std::env::current_exe()?)
         .args(["scale-child", "--url", &fake.base_url])
         .args([
@@ -87,12 +95,17 @@ fn measure(fake_bin: &Path, consumers: usize, jobs: usize) -> anyhow::Result<Chi
         .stderr(Stdio::inherit())
         .output()
         .context("cannot start the cascade's child process")?;
+    let fake_cpu_secs = fake
+        .cpu_seconds()
+        .zip(fake_cpu_before)
+        .map(|(after, before)| after - before);
     drop(fake);
     if !output.status.success() {
         bail!("the cascade's child process failed ({})", output.status);
     }
-    let report: ChildReport = serde_json::from_slice(&output.stdout)
+    let mut report: ChildReport = serde_json::from_slice(&output.stdout)
         .context("the cascade's child process printed no report")?;
+    report.fake_cpu_secs = fake_cpu_secs;
     if report.created != consumers {
         bail!("the cascade created {} of {consumers} PRs", report.created);
     }
@@ -137,6 +150,13 @@ fn section(settings: Settings, small: &[ChildReport], large: &[ChildReport]) -> 
                 .collect::<Vec<_>>(),
         )
     };
+    let cpu = |s: &[ChildReport]| {
+        median(
+            &s.iter()
+                .filter_map(|r| Some(r.cpu_secs? + r.fake_cpu_secs?))
+                .collect::<Vec<_>>(),
+        )
+    };
     let (small_wall, large_wall) = (wall(small), wall(large));
     let scale = settings.large as f64 / settings.small as f64;
     let (s, l) = (
@@ -157,6 +177,13 @@ fn section(settings: Settings, small: &[ChildReport], large: &[ChildReport]) -> 
             format!("calls per consumer, {l}"),
             calls(large, settings.large),
             "calls",
+        ),
+        Figure::info(format!("CPU time, cascade + fake, {s}"), cpu(small), "s"),
+        Figure::info(format!("CPU time, cascade + fake, {l}"), cpu(large), "s"),
+        Figure::info(
+            format!("CPU {l} / CPU {s}"),
+            ratio(cpu(large), cpu(small)),
+            "x",
         ),
         Figure::info(format!("cascade peak RSS (VmHWM), {s}"), peak(small), "MiB"),
         Figure::new(
