@@ -35,7 +35,8 @@ struct Args {
     /// Print one JSON document on stdout instead of the table.
     #[arg(long)]
     json: bool,
-    /// Rounds per part (default 5 for part 1, 3 for the others; 1 with --quick).
+    /// Rounds per part (default 5 for parts 1 and 3, 3 for parts 2 and 4; with --quick 3 for
+    /// part 1 and 1 for the others).
     #[arg(long)]
     rounds: Option<usize>,
     /// Run only these parts (default: all).
