@@ -17,8 +17,9 @@ use crate::retry_after::parse_retry_after;
 /// - Each request may switch retries on or off with a [`RetryMode`] extension; requests
 ///   without one use the default mode ([`RetryMode::Enabled`] unless changed with
 ///   [`with_default_mode`](Self::with_default_mode)).
-/// - The response carries the number of calls made as an [`Attempts`] extension, and so does
-///   the request's extension map (useful when the final outcome is an error).
+/// - The response carries the number of calls made as an [`Attempts`] extension; when the final
+///   outcome is an error, the request's extension map carries it instead (read it after
+///   `execute_with_extensions`).
 /// - A request without its own timeout gets the policy's
 ///   [`attempt_timeout`](Policy::attempt_timeout), so a slow attempt fails as a (retriable)
 ///   timeout rather than hanging.
@@ -192,9 +193,15 @@ impl Middleware for RetryMiddleware {
             self.send_with_retries(request, timeout, extensions, next)
                 .await
         };
-        extensions.insert(Attempts(attempts));
-        if let Ok(response) = &mut result {
-            response.extensions_mut().insert(Attempts(attempts));
+        // Only one of the two maps: an empty extension map allocates on its first insert, and this
+        // runs for every request.
+        match &mut result {
+            Ok(response) => {
+                response.extensions_mut().insert(Attempts(attempts));
+            }
+            Err(_) => {
+                extensions.insert(Attempts(attempts));
+            }
         }
         result
     }
