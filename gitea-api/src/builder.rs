@@ -27,6 +27,9 @@ pub enum RetryScope {
     PullRequestCreate,
     /// The PR POST and every read: each GET, and the batch `POST /file-contents`, which only reads.
     IdempotentReads,
+    /// Every read and no write, not even the PR POST: for callers that retry the PR POST with
+    /// their own loop (the cascade looks the PR up before each re-POST).
+    ReadsOnly,
 }
 
 /// Builds a [`Client`]; start with [`Client::builder`].

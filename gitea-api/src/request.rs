@@ -47,8 +47,10 @@ impl Client {
     fn retry_mode(&self, kind: Kind) -> RetryMode {
         let retried = match (kind, self.inner.scope) {
             (Kind::Write, _) | (_, RetryScope::Disabled) => false,
-            (Kind::CreatePull, _) => true,
-            (Kind::Read, scope) => scope == RetryScope::IdempotentReads,
+            (Kind::CreatePull, scope) => scope != RetryScope::ReadsOnly,
+            (Kind::Read, scope) => {
+                matches!(scope, RetryScope::IdempotentReads | RetryScope::ReadsOnly)
+            }
         };
         if retried {
             RetryMode::Enabled

@@ -216,6 +216,30 @@ async fn idempotent_reads_retries_gets_but_not_writes() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn reads_only_retries_gets_but_neither_writes_nor_the_pull_post() {
+    for call in [
+        Call::GetRepo,
+        Call::GetFileContents,
+        Call::GetPullByBaseHead,
+    ] {
+        let n = sends_under_503(RetryScope::ReadsOnly, call).await;
+        assert_eq!(n, 4, "{call:?} retried");
+    }
+    for call in [Call::ChangeFiles, Call::UpdateFile, Call::CreateBranch] {
+        let n = sends_under_503(RetryScope::ReadsOnly, call).await;
+        assert_eq!(n, 1, "{call:?}");
+    }
+    let fake = first_pull_post_fails(Fault::status(503)).await;
+    let client = client_with(&fake, TOKEN, RetryScope::ReadsOnly);
+    let err = client
+        .create_pull_request(ORG, REPO, &bump_request())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(count(&fake, "POST", PULLS), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn idempotent_reads_recover_from_one_503() {
     let fake = fake().await;
     fail_get_repo(&fake, Trigger::Nth(1), Fault::status(503));
