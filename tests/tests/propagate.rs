@@ -278,3 +278,72 @@ async fn only_runs_the_named_consumers_and_rejects_strangers() {
             .to_string();
     assert!(err.contains("--only platform/zzz: not a consumer"), "{err}");
 }
+
+const CONTENTS: &str = "/api/v1/repos/platform/checkout/contents";
+
+#[tokio::test(start_paused = true)]
+async fn the_commit_is_single_shot_by_default() {
+    let fleet = fleet(&[("checkout", Behind)]).await;
+    let on_commit = Match::any().method("POST").path(CONTENTS);
+    let rule = FaultRule::new(on_commit, Trigger::FirstN(1), Fault::status(503));
+    fleet.fake.faults().add(rule);
+    let report = propagate_default(&fleet).await;
+    assert_eq!(outcome_of(&report, "platform/checkout"), Outcome::Failed);
+    assert_eq!(calls_to(&fleet.fake.requests(), "POST", CONTENTS), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_retry_commit_a_lost_commit_answer_is_found_not_written_twice() {
+    let mut fleet = fleet(&[("checkout", Behind), ("search", Behind)]).await;
+    fleet.config.retry_commit = true;
+    let first_commit = |repo: &str| {
+        let path = format!("/api/v1/repos/platform/{repo}/contents");
+        Match::any().method("POST").path(&path)
+    };
+    let faults = fleet.fake.faults();
+    faults.add(FaultRule::new(
+        first_commit("checkout"),
+        Trigger::FirstN(1),
+        Fault::status(503),
+    ));
+    faults.add(FaultRule::new(
+        first_commit("search"),
+        Trigger::FirstN(1),
+        Fault::apply_then(Fault::status(502)),
+    ));
+    let report = propagate_default(&fleet).await;
+    assert_eq!(outcome_of(&report, "platform/checkout"), Outcome::Created);
+    assert_eq!(outcome_of(&report, "platform/search"), Outcome::Created);
+    let log = fleet.fake.requests();
+    assert_eq!(calls_to(&log, "POST", CONTENTS), 2, "503: sent again");
+    let search = "/api/v1/repos/platform/search/contents";
+    assert_eq!(
+        calls_to(&log, "POST", search),
+        1,
+        "landed: found, not re-sent"
+    );
+    for repo in ["platform/checkout", "platform/search"] {
+        assert_eq!(open_bump_prs(&fleet.fake, repo), 1, "{repo}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_retry_reads_a_503_on_a_read_is_retried_and_the_pr_post_is_not_retried_twice() {
+    let mut fleet = fleet(&[("checkout", Behind)]).await;
+    fleet.config.retry_reads = true;
+    let faults = fleet.fake.faults();
+    let repo = Match::any()
+        .method("GET")
+        .path("/api/v1/repos/platform/checkout");
+    faults.add(FaultRule::new(repo, Trigger::FirstN(2), Fault::status(503)));
+    faults.add(on_pr_post(Trigger::Always, Fault::status(503)));
+    let report = propagate_default(&fleet).await;
+    let log = fleet.fake.requests();
+    assert_eq!(calls_to(&log, "GET", "/api/v1/repos/platform/checkout"), 3);
+    assert_eq!(outcome_of(&report, "platform/checkout"), Outcome::Failed);
+    let posts = calls_to(&log, "POST", "/api/v1/repos/platform/checkout/pulls");
+    assert_eq!(
+        posts, 4,
+        "the cascade's own loop only, not nested in the middleware's"
+    );
+}

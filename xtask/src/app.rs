@@ -75,8 +75,8 @@ pub enum SetupError {
     Run(#[from] cascade::RunError),
 }
 
-/// Builds the client the cascade uses: no middleware retry (the cascade retries its PR POST
-/// itself), the policy's per-attempt timeout.
+/// Builds the client the cascade uses: the policy's per-attempt timeout, and no middleware retry
+/// but for reads when `[retry] reads` is on (the cascade retries its PR POST itself).
 ///
 /// # Errors
 ///
@@ -86,7 +86,12 @@ pub fn connect(config: &Config, token: Token) -> Result<Client, SetupError> {
         .token(token)
         .user_agent(concat!("runtime-cascade/", env!("CARGO_PKG_VERSION")))
         .attempt_timeout(config.retry.attempt_timeout())
-        .retry_scope(RetryScope::Disabled)
+        .retry_policy(config.retry.clone())
+        .retry_scope(if config.retry_reads {
+            RetryScope::ReadsOnly
+        } else {
+            RetryScope::Disabled
+        })
         .allow_insecure_http(config.allow_insecure_http)
         .build()
         .map_err(|err| SetupError::Client(Box::new(err)))
@@ -196,6 +201,7 @@ pub async fn propagate_with_retrier(
         retrier,
         jobs: options.jobs,
         dry_run: options.dry_run,
+        retry_commit: config.retry_commit,
         web_url: config.gitea_url.clone(),
         exclude: config.runtime_repo.iter().cloned().collect(),
     };

@@ -28,8 +28,13 @@ pub struct Config {
     pub consumers: Consumers,
     /// How the pull requests look.
     pub pull_request: PullRequestConfig,
-    /// The retry policy of the PR POST.
+    /// The retry policy of the PR POST (and of reads and the commit when switched on).
     pub retry: retry_policy::Policy,
+    /// Retry reads too (`[retry] reads`); off by default: a failed read fails its consumer loudly.
+    pub retry_reads: bool,
+    /// Retry the bump commit too (`[retry] commit`), inspecting the branch before each re-send;
+    /// off by default.
+    pub retry_commit: bool,
 }
 
 /// The consumers: explicit repositories, and every repository of some orgs with a version file.
@@ -118,6 +123,10 @@ struct RawRetry {
     base_delay_ms: Option<u64>,
     max_delay_ms: Option<u64>,
     attempt_timeout_ms: Option<u64>,
+    #[serde(default)]
+    reads: bool,
+    #[serde(default)]
+    commit: bool,
 }
 
 fn default_version_file() -> String {
@@ -129,6 +138,31 @@ fn default_requirements_file() -> String {
 }
 
 impl Config {
+    /// A config with every default, as a minimal `propagate.toml` naming these would give.
+    ///
+    /// The URL is not checked here; the client checks it when it is built.
+    pub fn with_defaults(gitea_url: &str, package: &str, consumers: Consumers) -> Config {
+        Config {
+            gitea_url: gitea_url.trim_end_matches('/').to_owned(),
+            allow_insecure_http: false,
+            runtime_repo: None,
+            package: package.to_owned(),
+            version_file: default_version_file(),
+            requirements_file: default_requirements_file(),
+            consumers,
+            pull_request: PullRequestConfig {
+                title: DEFAULT_TITLE.to_owned(),
+                body: DEFAULT_BODY.to_owned(),
+                labels: Vec::new(),
+                assignees: Vec::new(),
+                reviewers: Vec::new(),
+            },
+            retry: retry_policy::Policy::default(),
+            retry_reads: false,
+            retry_commit: false,
+        }
+    }
+
     /// Reads and validates a config file.
     ///
     /// # Errors
@@ -216,6 +250,8 @@ impl Config {
                 reviewers: raw.pull_request.reviewers,
             },
             retry,
+            retry_reads: raw.retry.reads,
+            retry_commit: raw.retry.commit,
         })
     }
 }
@@ -339,6 +375,15 @@ repos = ["team/svc"]
         assert!(error_of(&with_url("https://me:secret@gitea.example.com")).contains("credentials"));
         assert!(Config::parse(&with_url("http://127.0.0.1:3000"), "t").is_ok());
         assert!(Config::parse(&with_url("http://[::1]:3000"), "t").is_ok());
+    }
+
+    #[test]
+    fn reads_and_commit_retry_are_off_unless_asked_for() {
+        let config = Config::parse(MINIMAL, "t.toml").unwrap();
+        assert!(!config.retry_reads && !config.retry_commit);
+        let text = format!("{MINIMAL}\n[retry]\nreads = true\ncommit = true\n");
+        let config = Config::parse(&text, "t.toml").unwrap();
+        assert!(config.retry_reads && config.retry_commit);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use gitea_fake::{
 use crate::{
     app::{self, Progress, RunOptions, SetupError},
     cascade::report::{Outcome, Report},
-    config::{Config, Consumers, DEFAULT_BODY, DEFAULT_TITLE, PullRequestConfig},
+    config::{Config, Consumers},
     drift::DriftReport,
     repo::RepoName,
 };
@@ -137,26 +137,13 @@ pub async fn run(
 /// The config a platform engineer would write for the demo fleet.
 fn demo_config(base_url: &str, spec: &FleetSpec, seeded: &[SeededConsumer]) -> Config {
     let repo = |full_name: &str| RepoName::parse(full_name).ok();
-    Config {
-        gitea_url: base_url.to_owned(),
-        allow_insecure_http: false,
-        runtime_repo: repo(&format!("{}/{}", spec.org, fleet::RUNTIME_REPO)),
-        package: spec.package.clone(),
-        version_file: "runtime-version".to_owned(),
-        requirements_file: "requirements.txt".to_owned(),
-        consumers: Consumers {
-            repos: seeded.iter().filter_map(|c| repo(&c.full_name)).collect(),
-            orgs: Vec::new(),
-        },
-        pull_request: PullRequestConfig {
-            title: DEFAULT_TITLE.to_owned(),
-            body: DEFAULT_BODY.to_owned(),
-            labels: Vec::new(),
-            assignees: Vec::new(),
-            reviewers: Vec::new(),
-        },
-        retry: retry_policy::Policy::default(),
-    }
+    let consumers = Consumers {
+        repos: seeded.iter().filter_map(|c| repo(&c.full_name)).collect(),
+        orgs: Vec::new(),
+    };
+    let mut config = Config::with_defaults(base_url, &spec.package, consumers);
+    config.runtime_repo = repo(&format!("{}/{}", spec.org, fleet::RUNTIME_REPO));
+    config
 }
 
 /// The same config as TOML, for `demo --serve`.

@@ -4,10 +4,8 @@ use gitea_api::{ChangeFileOperation, ChangeFiles, CreatePullRequest, FileContent
 
 use crate::cascade::{
     Context, Seed,
-    plan::{
-        Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, Settled,
-        classify_branch, desired_files, plan,
-    },
+    branch::{self, Written},
+    plan::{Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, Settled, plan},
     pull,
     report::{ConsumerResult, Outcome, PrLink},
 };
@@ -61,7 +59,7 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                 obs.bump_pull = Some(found);
             }
             Action::Observe(Lookup::BumpBranch) => {
-                obs.bump_branch = Some(inspect_branch(ctx, &obs).await?);
+                obs.bump_branch = Some(branch::inspect_branch(ctx, &obs).await?);
             }
             Action::Settle(settled) => {
                 let (outcome, pr, detail) = settled_row(settled);
@@ -89,12 +87,16 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                     message: Some(ctx.commit_message(&commit.old_version)),
                     ..ChangeFiles::default()
                 };
-                match ctx.client.change_files(&owner, &repo, &change).await {
-                    Ok(_) => {}
+                match branch::write_commit(ctx, &obs, &change).await {
+                    Ok(Written::Created | Written::FoundOurs) => {}
+                    Ok(Written::FoundForeign(why)) => {
+                        obs.bump_branch = Some(BranchState::Foreign(why));
+                        continue;
+                    }
                     Err(err) if replans < MAX_REPLANS && err.is_branch_already_exists() => {
                         replans += 1;
                         obs.bump_pull = None;
-                        obs.bump_branch = Some(inspect_branch(ctx, &obs).await?);
+                        obs.bump_branch = Some(branch::inspect_branch(ctx, &obs).await?);
                         continue;
                     }
                     Err(err) if replans < MAX_REPLANS && err.is_sha_mismatch() => {
@@ -168,35 +170,6 @@ async fn read_files(ctx: &Context, obs: &mut Observation) -> Result<(), gitea_ap
     obs.version_file = files.next().flatten();
     obs.requirements = files.next().flatten();
     Ok(())
-}
-
-/// Whether the bump branch exists, and whether it holds exactly our change.
-async fn inspect_branch(ctx: &Context, obs: &Observation) -> Result<BranchState, gitea_api::Error> {
-    let target = &ctx.settings.target;
-    let (owner, repo) = (&obs.repo.owner, &obs.repo.name);
-    let Some(branch) = ctx.client.get_branch(owner, repo, &target.branch()).await? else {
-        return Ok(BranchState::Absent);
-    };
-    let Some(version_file) = &obs.version_file else {
-        return Ok(BranchState::Foreign(
-            "the default branch has no version file".to_owned(),
-        ));
-    };
-    let (desired, _) = desired_files(version_file, obs.requirements.as_ref(), target);
-    let paths = [
-        target.version_file.as_str(),
-        target.requirements_file.as_str(),
-    ];
-    let on_branch = ctx
-        .client
-        .get_file_contents(owner, repo, &paths, Some(&target.branch()))
-        .await?
-        .into_iter()
-        .map(|f| f.map(|f| f.bytes))
-        .collect::<Vec<_>>();
-    let subject = branch.commit.map(|c| c.message).unwrap_or_default();
-    let subject = subject.lines().next().unwrap_or_default();
-    Ok(classify_branch(&desired, &on_branch, subject, target))
 }
 
 fn observed_file(file: FileContent) -> ObservedFile {

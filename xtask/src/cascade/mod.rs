@@ -4,6 +4,7 @@
 //! independent, so a slow consumer never blocks the others. Every consumer ends in exactly one
 //! row of the [`Report`](report::Report), whatever happens to it, panics included.
 
+mod branch;
 mod consumer;
 pub mod plan;
 pub(crate) mod pull;
@@ -13,7 +14,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use futures_util::TryStreamExt;
 use gitea_api::{Client, CreatePullRequest, Repository};
-use retry_policy::Retrier;
+use retry_policy::{Observed, Retrier, TransportKind};
 
 use crate::{
     config::{Consumers, PullRequestConfig},
@@ -36,6 +37,8 @@ pub struct Settings {
     pub jobs: usize,
     /// Observe only: nothing is written.
     pub dry_run: bool,
+    /// Retry the bump commit too, inspecting the branch before each re-send.
+    pub retry_commit: bool,
     /// Gitea's web base URL, for PR links the API did not return.
     pub web_url: String,
     /// Repositories never treated as consumers (the runtime itself).
@@ -175,6 +178,19 @@ pub(crate) async fn resolve_consumers(
         .filter(|(name, _)| only.is_empty() || only.contains(name))
         .map(|(name, repository)| Seed { name, repository })
         .collect())
+}
+
+/// What one attempt of a retried write produced, for the retry policy.
+fn observe<T>(result: &Result<T, gitea_api::Error>) -> retry_policy::Observation {
+    match result {
+        Ok(_) => Observed::Status(201).into(),
+        Err(err) => {
+            let observed = err
+                .observed()
+                .unwrap_or(Observed::Transport(TransportKind::Other));
+            retry_policy::Observation::from(observed).with_retry_after(err.retry_after())
+        }
+    }
 }
 
 fn internal_failure(repo: String) -> ConsumerResult {

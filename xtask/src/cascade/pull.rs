@@ -5,7 +5,6 @@
 //! a retry racing a slow first POST made two PRs (Gitea issue 20906).
 
 use gitea_api::{Client, CreatePullRequest, PullRequest};
-use retry_policy::{Observation, Observed, TransportKind};
 
 use crate::cascade::{
     Context,
@@ -37,7 +36,7 @@ pub(crate) async fn open(
 ) -> Result<PrLink, gitea_api::Error> {
     let retrier = &ctx.settings.retrier;
     let attempt = |n| try_open(ctx, owner, repo, request, n);
-    retrier.run(attempt, observe).await.outcome
+    retrier.run(attempt, super::observe).await.outcome
 }
 
 /// One attempt: look up first (on a retry), then POST.
@@ -87,18 +86,6 @@ async fn find_open(
             number: pr.number,
             url: pr.url,
         }))
-}
-
-fn observe(result: &Result<PrLink, gitea_api::Error>) -> Observation {
-    match result {
-        Ok(_) => Observed::Status(201).into(),
-        Err(err) => {
-            let observed = err
-                .observed()
-                .unwrap_or(Observed::Transport(TransportKind::Other));
-            Observation::from(observed).with_retry_after(err.retry_after())
-        }
-    }
 }
 
 fn pull_ref(pr: &PullRequest) -> PullRef {

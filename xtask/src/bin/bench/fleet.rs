@@ -4,7 +4,7 @@
 use gitea_fake::fleet::{ConsumerState, FleetSpec};
 use xtask::{
     app::RunOptions,
-    config::{Config, Consumers, DEFAULT_BODY, DEFAULT_TITLE, PullRequestConfig},
+    config::{Config, Consumers},
     repo::RepoName,
     version::RuntimeVersion,
 };
@@ -39,26 +39,11 @@ pub(crate) fn config(base_url: &str, consumers: usize) -> anyhow::Result<Config>
         .map(|i| RepoName::parse(&format!("{ORG}/{}", consumer_name(i))))
         .collect::<Result<_, _>>()
         .map_err(anyhow::Error::msg)?;
-    Ok(Config {
-        gitea_url: base_url.to_owned(),
-        allow_insecure_http: false,
-        runtime_repo: None,
-        package: PACKAGE.to_owned(),
-        version_file: "runtime-version".to_owned(),
-        requirements_file: "requirements.txt".to_owned(),
-        consumers: Consumers {
-            repos,
-            orgs: Vec::new(),
-        },
-        pull_request: PullRequestConfig {
-            title: DEFAULT_TITLE.to_owned(),
-            body: DEFAULT_BODY.to_owned(),
-            labels: Vec::new(),
-            assignees: Vec::new(),
-            reviewers: Vec::new(),
-        },
-        retry: retry_policy::Policy::default(),
-    })
+    let consumers = Consumers {
+        repos,
+        orgs: Vec::new(),
+    };
+    Ok(Config::with_defaults(base_url, PACKAGE, consumers))
 }
 
 /// `propagate --version 1.5.0 --jobs N`.
