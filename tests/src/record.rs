@@ -38,6 +38,21 @@ pub const SOAK: SoakFigures = SoakFigures {
     orphans: 7,
 };
 
+/// The same soak with `[retry] reads = true` and `commit = true`, [`soak::SEED`].
+pub const SOAK_RETRYING: SoakFigures = SoakFigures {
+    runs: 2,
+    failed_per_run: [1, 0, 0],
+    calls_per_run: [1471, 995, 0],
+    faults_per_kind: [62, 66, 62, 57, 10, 13, 59, 32, 1, 10],
+    needs_bump: 165,
+    without_pr: 0,
+    duplicates: 0,
+    orphans: 0,
+};
+
+/// Other seeds of the soak with `[retry] reads` and `commit`, and the runs each took.
+pub const OTHER_SEEDS: [(u64, usize); 3] = [(1, 3), (2, 2), (3, 3)];
+
 /// The seed incident alone: 0 to 3 HTTP 503s in a row on each consumer's PR POST, one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeedIncidentFigures {
@@ -282,48 +297,68 @@ pub fn render() -> String {
         soak::CONSUMERS,
         soak::SEED
     ));
-    out.push_str("| fault | share of requests | where | injected |\n|---|---|---|---|\n");
-    for (f, n) in FAULTS.iter().zip(SOAK.faults_per_kind) {
+    out.push_str(
+        "| fault | share of requests | where | injected (default) | injected (retrying) |\n|---|---|---|---|---|\n",
+    );
+    for ((f, n), m) in FAULTS
+        .iter()
+        .zip(SOAK.faults_per_kind)
+        .zip(SOAK_RETRYING.faults_per_kind)
+    {
         let scope = match f.scope {
             soak::Scope::Every => "every endpoint",
             soak::Scope::Writes => "the commit and the PR POST",
         };
         out.push_str(&format!(
-            "| {} | {} | {scope} | {n} |\n",
+            "| {} | {} | {scope} | {n} | {m} |\n",
             f.name,
             per_mille(f.per_mille)
         ));
     }
-    let total: u64 = SOAK.faults_per_kind.iter().sum();
+    let total = |f: &SoakFigures| f.faults_per_kind.iter().sum::<u64>();
     out.push_str(&format!(
-        "| **all** | {} on every request, {} on writes | | **{total}** |\n\n",
+        "| **all** | {} on every request, {} on writes | | **{}** | **{}** |\n\n",
         per_mille(soak::every_endpoint_per_mille()),
         per_mille(soak::every_endpoint_per_mille() + write_only_per_mille()),
+        total(&SOAK),
+        total(&SOAK_RETRYING),
     ));
-    out.push_str("| result | figure |\n|---|---|\n");
-    let row = |out: &mut String, k: &str, v: String| out.push_str(&format!("| {k} | {v} |\n"));
-    row(
-        &mut out,
-        "runs from the top",
-        format!("{} (at most {})", SOAK.runs, soak::MAX_RUNS),
+    out.push_str(
+        "| soak result | default config (reads and commit single-shot) | `[retry] reads = true`, `commit = true` |\n|---|---|---|\n",
     );
-    row(
-        &mut out,
-        "`failed` rows per run",
-        join(&SOAK.failed_per_run),
-    );
-    row(&mut out, "requests per run", join(&SOAK.calls_per_run));
-    row(
+    let both = |out: &mut String, k: &str, f: &dyn Fn(&SoakFigures) -> String| {
+        out.push_str(&format!("| {k} | {} | {} |\n", f(&SOAK), f(&SOAK_RETRYING)));
+    };
+    both(&mut out, "runs from the top (at most 3)", &|f| {
+        f.runs.to_string()
+    });
+    both(&mut out, "`failed` rows per run", &|f| {
+        join(&f.failed_per_run[..f.runs])
+    });
+    both(&mut out, "requests per run", &|f| {
+        join(&f.calls_per_run[..f.runs])
+    });
+    both(
         &mut out,
         "consumers still without their PR after the last run",
-        format!("{} of {}", SOAK.without_pr, SOAK.needs_bump),
+        &|f| format!("{} of {}", f.without_pr, f.needs_bump),
     );
-    row(&mut out, "duplicate PRs", SOAK.duplicates.to_string());
-    row(
+    both(&mut out, "duplicate PRs", &|f| f.duplicates.to_string());
+    both(
         &mut out,
         "bump branches without a PR after the last run",
-        SOAK.orphans.to_string(),
+        &|f| f.orphans.to_string(),
     );
+    let seeds: Vec<String> = OTHER_SEEDS
+        .iter()
+        .map(|(seed, runs)| format!("seed {seed}: {runs}"))
+        .collect();
+    out.push_str(&format!(
+        "\nRuns to converge for other seeds with `[retry] reads` and `commit`: {}; no duplicate, no orphan.\n\n",
+        seeds.join(", ")
+    ));
+    out.push_str("| other result | figure |\n|---|---|\n");
+    let row = |out: &mut String, k: &str, v: String| out.push_str(&format!("| {k} | {v} |\n"));
     row(
         &mut out,
         "seed incident alone (0 to 3 503s per PR POST), one run",

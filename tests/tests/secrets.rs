@@ -16,7 +16,7 @@ use std::{
 use cascade_tests::soak;
 use gitea_api::Token;
 use gitea_fake::{Fault, FaultRule, Match, Trigger};
-use soak_run::{run_soak, soak_fleet};
+use soak_run::{run_soak, soak_fleet_retrying};
 use xtask::app::{self, RunOptions};
 
 const CANARY: &str = "canary-3b9f1e6a0d2c7485";
@@ -57,7 +57,8 @@ async fn a_canary_token_leaks_nowhere_during_a_fault_soak_at_trace_level() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let soak = run_soak(soak_fleet(CANARY).await, CANARY, soak::SEED).await;
+    let fleet = soak_fleet_retrying(CANARY, true).await;
+    let soak = run_soak(fleet, CANARY, soak::SEED).await;
     soak.check();
 
     let logs = captured.text();

@@ -6,11 +6,11 @@ mod common;
 mod soak_run;
 
 use cascade_tests::{
-    record::{self, SeedIncidentFigures, SoakFigures},
+    record::{self, SeedIncidentFigures},
     soak,
 };
 use gitea_fake::{Fault, FaultRule, Match, Trigger};
-use soak_run::{check_attempts, run_soak, soak_fleet};
+use soak_run::{check_attempts, run_soak, soak_fleet, soak_fleet_retrying};
 use xtask::{
     app::{self, RunOptions},
     cascade::report::Outcome,
@@ -27,22 +27,7 @@ async fn faults_on_every_endpoint_never_duplicate_corrupt_or_touch_what_is_not_o
     let soak = run_soak(soak_fleet(DEMO_TOKEN).await, DEMO_TOKEN, soak::SEED).await;
     let figures = soak.check();
     assert!(figures.runs <= soak::MAX_RUNS);
-    let pad = |v: &[usize]| {
-        let mut a = [0; soak::MAX_RUNS];
-        a[..v.len()].copy_from_slice(v);
-        a
-    };
-    let measured = SoakFigures {
-        runs: figures.runs,
-        failed_per_run: pad(&figures.failed_per_run),
-        calls_per_run: pad(&figures.calls_per_run),
-        faults_per_kind: soak.fired,
-        needs_bump: figures.bumped,
-        without_pr: figures.unconverged,
-        duplicates: figures.duplicates,
-        orphans: figures.orphans,
-    };
-    assert_eq!(measured, record::SOAK, "{UPDATE}");
+    assert_eq!(figures.pinned(soak.fired), record::SOAK, "{UPDATE}");
     assert!(
         soak.fired.iter().all(|n| *n > 0),
         "every kind of fault was injected: {:?}",
@@ -51,10 +36,29 @@ async fn faults_on_every_endpoint_never_duplicate_corrupt_or_touch_what_is_not_o
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "reads and the commit are single-shot; see Convergence in docs/reliability.md"]
-async fn faults_on_every_endpoint_converge_in_three_runs() {
-    let soak = run_soak(soak_fleet(DEMO_TOKEN).await, DEMO_TOKEN, soak::SEED).await;
-    soak.check().assert_converged();
+async fn with_retried_reads_and_commit_faults_on_every_endpoint_converge_in_three_runs() {
+    let fleet = soak_fleet_retrying(DEMO_TOKEN, true).await;
+    let soak = run_soak(fleet, DEMO_TOKEN, soak::SEED).await;
+    let figures = soak.check();
+    figures.assert_converged();
+    assert_eq!(
+        figures.pinned(soak.fired),
+        record::SOAK_RETRYING,
+        "{UPDATE}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_retried_reads_and_commit_other_seeds_converge_in_three_runs_too() {
+    let mut runs = Vec::new();
+    for (seed, _) in record::OTHER_SEEDS {
+        let fleet = soak_fleet_retrying(DEMO_TOKEN, true).await;
+        let soak = run_soak(fleet, DEMO_TOKEN, seed).await;
+        let figures = soak.check();
+        figures.assert_converged();
+        runs.push((seed, figures.runs));
+    }
+    assert_eq!(runs, record::OTHER_SEEDS, "{UPDATE}");
 }
 
 /// Up to three 503s in a row on each consumer's PR POST, seeded per consumer.

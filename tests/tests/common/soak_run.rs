@@ -5,7 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cascade_tests::soak::{self, FAULTS};
+use cascade_tests::{
+    record::SoakFigures,
+    soak::{self, FAULTS},
+};
 use gitea_api::Token;
 use gitea_fake::{LoggedRequest, PullState, Scope, fleet::ConsumerState};
 use xtask::{
@@ -40,6 +43,15 @@ struct Snapshot {
 }
 
 const FILES: [&str; 3] = ["runtime-version", "requirements.txt", "README.md"];
+
+/// The soak fleet, with `token` accepted by the fake as a write token of the bot, and the
+/// config's `[retry] reads` and `commit` as given.
+pub async fn soak_fleet_retrying(token: &str, retry: bool) -> Fleet {
+    let mut fleet = soak_fleet(token).await;
+    fleet.config.retry_reads = retry;
+    fleet.config.retry_commit = retry;
+    fleet
+}
 
 /// The soak fleet, with `token` accepted by the fake as a write token of the bot.
 pub async fn soak_fleet(token: &str) -> Fleet {
@@ -136,6 +148,25 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// The figures `cascade_tests::record` pins, with the faults injected per kind.
+    pub fn pinned(&self, faults_per_kind: [u64; FAULTS.len()]) -> SoakFigures {
+        let pad = |v: &[usize]| {
+            let mut a = [0; soak::MAX_RUNS];
+            a[..v.len()].copy_from_slice(v);
+            a
+        };
+        SoakFigures {
+            runs: self.runs,
+            failed_per_run: pad(&self.failed_per_run),
+            calls_per_run: pad(&self.calls_per_run),
+            faults_per_kind,
+            needs_bump: self.bumped,
+            without_pr: self.unconverged,
+            duplicates: self.duplicates,
+            orphans: self.orphans,
+        }
+    }
+
     /// Every consumer that needed a bump has its PR, no bump branch lacks one, and the last run
     /// reported no failure.
     pub fn assert_converged(&self) {
