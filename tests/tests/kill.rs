@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use cascade_tests::{record, soak};
 use common::*;
-use gitea_fake::PullState;
 use xtask::{
     app::{self, RunOptions},
     cascade::report::Outcome,
@@ -77,15 +76,8 @@ async fn a_run_killed_at_any_point_converges_on_the_next_run() {
         for consumer in &fleet.seeded {
             let (owner, name) = consumer.full_name.split_once('/').unwrap();
             let store = fleet.fake.store();
-            let bump_prs: Vec<_> = store
-                .pulls(owner, name)
-                .into_iter()
-                .filter(|p| p.head == BRANCH)
-                .collect();
-            let open = bump_prs
-                .iter()
-                .filter(|p| p.state == PullState::Open)
-                .count();
+            let bump_prs = bump_prs(&fleet.fake, &consumer.full_name);
+            let open = count_open(&bump_prs);
             let what = format!(
                 "killed at {kill_at}: {} {:?}",
                 consumer.full_name, consumer.state

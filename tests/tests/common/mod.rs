@@ -93,12 +93,22 @@ pub fn calls_for(log: &[LoggedRequest], repo: &str) -> usize {
         .count()
 }
 
+/// Every PR from the bump branch, in any state.
+pub fn bump_prs(fake: &FakeGitea, repo: &str) -> Vec<gitea_fake::PullSnapshot> {
+    let (owner, name) = repo.split_once('/').unwrap();
+    let mut prs = fake.store().pulls(owner, name);
+    prs.retain(|pr| pr.head == BRANCH);
+    prs
+}
+
+/// How many of `prs` are open.
+pub fn count_open(prs: &[gitea_fake::PullSnapshot]) -> usize {
+    prs.iter()
+        .filter(|pr| pr.state == gitea_fake::PullState::Open)
+        .count()
+}
+
 /// Open PRs from the bump branch.
 pub fn open_bump_prs(fake: &FakeGitea, repo: &str) -> usize {
-    let (owner, name) = repo.split_once('/').unwrap();
-    fake.store()
-        .pulls(owner, name)
-        .iter()
-        .filter(|pr| pr.head == BRANCH && pr.state == gitea_fake::PullState::Open)
-        .count()
+    count_open(&bump_prs(fake, repo))
 }

@@ -10,13 +10,13 @@ use cascade_tests::{
     soak::{self, FAULTS},
 };
 use gitea_api::Token;
-use gitea_fake::{LoggedRequest, PullState, Scope, fleet::ConsumerState};
+use gitea_fake::{LoggedRequest, Scope, fleet::ConsumerState};
 use xtask::{
     app::{self, RunOptions},
     cascade::report::{Outcome, Report},
 };
 
-use crate::common::{BRANCH, Fleet, NEW, OLD, fleet};
+use crate::common::{BRANCH, Fleet, NEW, OLD, bump_prs, count_open, fleet};
 
 /// What one run from the top produced.
 pub struct RunRecord {
@@ -276,15 +276,8 @@ impl Soak {
     fn check_consumer(&self, repo: &str, state: ConsumerState) -> (usize, bool, bool) {
         let (owner, name) = repo.split_once('/').unwrap();
         let store = self.fleet.fake.store();
-        let bump_prs: Vec<_> = store
-            .pulls(owner, name)
-            .into_iter()
-            .filter(|p| p.head == BRANCH)
-            .collect();
-        let open = bump_prs
-            .iter()
-            .filter(|p| p.state == PullState::Open)
-            .count();
+        let bump_prs = bump_prs(&self.fleet.fake, repo);
+        let open = count_open(&bump_prs);
         let has_branch = store.branches(owner, name).iter().any(|b| b == BRANCH);
         let orphan = has_branch && bump_prs.is_empty() && state != ConsumerState::ForeignBranch;
         let duplicates = bump_prs.len().saturating_sub(1);
