@@ -157,6 +157,11 @@ async fn an_orphan_left_by_exhausted_retries_is_adopted_next_run() {
         .add(on_pr_post(Trigger::Always, Fault::status(503)));
     let first = propagate_default(&fleet).await;
     assert_eq!(outcome_of(&first, "platform/checkout"), Outcome::Failed);
+    let detail = first.consumers[0].detail.as_deref().unwrap();
+    assert!(
+        detail.contains("a re-run adopts it") && detail.contains("503"),
+        "{detail}"
+    );
     let log = fleet.fake.requests();
     assert_eq!(
         calls_to(&log, "POST", "/api/v1/repos/platform/checkout/pulls"),

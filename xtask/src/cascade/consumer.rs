@@ -108,8 +108,16 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                     Err(err) => return Err(err),
                 }
                 let request = ctx.pull_request(&obs, &commit.old_version, labels);
-                let pr = pull::open(ctx, &owner, &repo, &request).await?;
-                return result(Outcome::Created, Some(pr), commit.note);
+                return match pull::open(ctx, &owner, &repo, &request).await {
+                    Ok(pr) => result(Outcome::Created, Some(pr), commit.note),
+                    Err(err) => {
+                        let why = format!(
+                            "{} was written, but opening its PR failed: {err}; a re-run adopts it",
+                            target.branch()
+                        );
+                        result(Outcome::Failed, None, Some(why))
+                    }
+                };
             }
             Action::Adopt { old_version } => {
                 let labels = match ctx.resolve_labels(&owner, &repo).await? {
