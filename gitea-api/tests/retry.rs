@@ -71,14 +71,19 @@ async fn a_lost_answer_to_the_pull_post_ends_as_a_recognised_duplicate() {
 
 #[tokio::test(start_paused = true)]
 async fn scope_disabled_sends_the_pull_post_once() {
+    assert_eq!(pull_posts_after_a_503(RetryScope::Disabled).await, 1);
+}
+
+/// Posts a PR under `scope` when the first PR POST answers 503, and returns how many PR POSTs the
+/// fake saw when the client gave up.
+async fn pull_posts_after_a_503(scope: RetryScope) -> usize {
     let fake = first_pull_post_fails(Fault::status(503)).await;
-    let client = client_with(&fake, TOKEN, RetryScope::Disabled);
-    let err = client
+    let err = client_with(&fake, TOKEN, scope)
         .create_pull_request(ORG, REPO, &bump_request())
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(503));
-    assert_eq!(count(&fake, "POST", PULLS), 1);
+    count(&fake, "POST", PULLS)
 }
 
 /// A client call that sends one request, named for the table-driven retry tests.
@@ -229,14 +234,7 @@ async fn reads_only_retries_gets_but_neither_writes_nor_the_pull_post() {
         let n = sends_under_503(RetryScope::ReadsOnly, call).await;
         assert_eq!(n, 1, "{call:?}");
     }
-    let fake = first_pull_post_fails(Fault::status(503)).await;
-    let client = client_with(&fake, TOKEN, RetryScope::ReadsOnly);
-    let err = client
-        .create_pull_request(ORG, REPO, &bump_request())
-        .await
-        .unwrap_err();
-    assert_eq!(err.status(), Some(503));
-    assert_eq!(count(&fake, "POST", PULLS), 1);
+    assert_eq!(pull_posts_after_a_503(RetryScope::ReadsOnly).await, 1);
 }
 
 #[tokio::test(start_paused = true)]
