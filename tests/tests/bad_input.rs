@@ -7,16 +7,16 @@ mod common;
 #[path = "common/raw.rs"]
 mod raw;
 
+use cascade::{
+    config::Config,
+    repo::RepoName,
+    report::{ConsumerResult, Outcome, Report},
+    run::{self, RunOptions},
+};
 use common::*;
 use gitea_api::Token;
 use gitea_fake::{Fault, FaultRule, Match, RepoOptions, Scope, Trigger, fleet::ConsumerState::*};
 use raw::Reply;
-use xtask::{
-    app::{self, RunOptions},
-    cascade::report::{ConsumerResult, Outcome, Report},
-    config::Config,
-    repo::RepoName,
-};
 
 const APP: &str = "platform/app";
 
@@ -57,8 +57,8 @@ fn untouched(fleet: &Fleet, repo: &str) {
 
 /// A setup error: one line containing `needle`, exit code 2, nothing written.
 async fn setup_fails(fleet: &Fleet, token: &str, needle: &str) {
-    let client = app::connect(&fleet.config, Token::new(token)).unwrap();
-    let err = app::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
+    let client = run::connect(&fleet.config, Token::new(token)).unwrap();
+    let err = run::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
         .await
         .unwrap_err()
         .to_string();
@@ -82,8 +82,8 @@ async fn token_read_only_fails_the_consumer_on_the_write_with_403() {
     let fleet = fleet(&[("a", Behind)]).await;
     let store = fleet.fake.store();
     store.add_token("read-only", xtask::demo::DEMO_USER, Scope::Read);
-    let client = app::connect(&fleet.config, Token::new("read-only")).unwrap();
-    let report = app::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
+    let client = run::connect(&fleet.config, Token::new("read-only")).unwrap();
+    let report = run::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
         .await
         .unwrap();
     failed_with(&report, "platform/a", "HTTP 403");
@@ -289,12 +289,12 @@ const VERSION: &str = "{\"version\":\"1.26.4\"}";
 
 async fn raw_run(server: &raw::Raw, consumers: &str) -> Report {
     let config = raw_config(&server.base_url, consumers);
-    let client = app::connect(&config, Token::new("t")).unwrap();
+    let client = run::connect(&config, Token::new("t")).unwrap();
     let options = RunOptions {
-        version: Some(xtask::version::RuntimeVersion::parse(NEW).unwrap()),
+        version: Some(cascade::version::RuntimeVersion::parse(NEW).unwrap()),
         ..RunOptions::default()
     };
-    app::propagate_with(&client, &config, &options, &mut |_| {})
+    run::propagate_with(&client, &config, &options, &mut |_| {})
         .await
         .unwrap()
 }

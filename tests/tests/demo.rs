@@ -2,7 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use xtask::{cascade::report::Outcome, demo};
+use cascade::report::Outcome;
+use xtask::demo;
 
 #[tokio::test(start_paused = true)]
 async fn demo_reaches_every_expected_outcome() {

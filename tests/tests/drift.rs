@@ -2,15 +2,15 @@
 
 mod common;
 
+use cascade::{
+    drift::{DriftReport, DriftStatus},
+    run::{self, RunOptions},
+};
 use common::*;
 use gitea_fake::fleet::ConsumerState::*;
-use xtask::{
-    app::{self, RunOptions},
-    drift::{DriftReport, DriftStatus},
-};
 
 async fn drift(fleet: &Fleet) -> DriftReport {
-    app::drift_with(&client(fleet), &fleet.config, &RunOptions::default())
+    run::drift_with(&client(fleet), &fleet.config, &RunOptions::default())
         .await
         .expect("setup succeeds")
 }

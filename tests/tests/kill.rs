@@ -6,12 +6,12 @@ mod common;
 
 use std::time::Duration;
 
+use cascade::{
+    report::Outcome,
+    run::{self, RunOptions},
+};
 use cascade_tests::{record, soak};
 use common::*;
-use xtask::{
-    app::{self, RunOptions},
-    cascade::report::Outcome,
-};
 
 /// Consumers per fleet, and the kill points tried (one fresh fleet each).
 const CONSUMERS: usize = 40;
@@ -54,9 +54,9 @@ async fn a_run_killed_at_any_point_converges_on_the_next_run() {
         let kill_at = kill_point(i, calls_of_a_full_run);
         let client = client(&fleet);
         let options = RunOptions::default();
-        let mut on_progress = |_: app::Progress<'_>| {};
+        let mut on_progress = |_: run::Progress<'_>| {};
         let killed = tokio::select! {
-            _ = app::propagate_with(&client, &fleet.config, &options, &mut on_progress) => false,
+            _ = run::propagate_with(&client, &fleet.config, &options, &mut on_progress) => false,
             () = requests_seen(&fleet, kill_at) => true,
         };
         assert!(

@@ -9,6 +9,11 @@ use std::{
     time::Duration,
 };
 
+use cascade::{
+    report::{Outcome, Report},
+    run::{self, RunOptions},
+    version::RuntimeVersion,
+};
 use cascade_tests::{
     record::{self, OutageFigures},
     soak,
@@ -16,11 +21,6 @@ use cascade_tests::{
 use common::*;
 use gitea_fake::{Fault, FaultRule, Match, Trigger};
 use retry_policy::{Policy, Retrier, RetryBudget, Sleeper};
-use xtask::{
-    app::{self, RunOptions},
-    cascade::report::{Outcome, Report},
-    version::RuntimeVersion,
-};
 
 /// Consumers in the outage fleets; all run at once, so the run's virtual time is one consumer's.
 const CONSUMERS: usize = 40;
@@ -60,7 +60,7 @@ impl Sleeper for Recording {
 }
 
 async fn run(fleet: &Fleet, retrier: Retrier) -> Report {
-    app::propagate_with_retrier(
+    run::propagate_with_retrier(
         &client(fleet),
         &fleet.config,
         &options(),
@@ -80,7 +80,7 @@ async fn a_total_outage_stops_at_preflight_in_one_line_and_writes_nothing() {
         Fault::status(503),
     ));
     let started = tokio::time::Instant::now();
-    let err = app::propagate_with(&client(&fleet), &fleet.config, &options(), &mut |_| {})
+    let err = run::propagate_with(&client(&fleet), &fleet.config, &options(), &mut |_| {})
         .await
         .unwrap_err()
         .to_string();

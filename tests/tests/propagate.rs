@@ -2,12 +2,13 @@
 
 mod common;
 
+use cascade::{report::Outcome, run::RunOptions};
 use common::*;
 use gitea_fake::{
     Fault, FaultRule, Match, Trigger,
     fleet::ConsumerState::{self, *},
 };
-use xtask::{app::RunOptions, cascade::report::Outcome, demo::expected_outcome};
+use xtask::demo::expected_outcome;
 
 const PULLS: &str = "/api/v1/repos/*/*/pulls";
 
@@ -268,7 +269,7 @@ async fn org_discovery_folds_the_repo_call_into_the_listing() {
 async fn only_runs_the_named_consumers_and_rejects_strangers() {
     let fleet = fleet(&[("a", Behind), ("b", Behind)]).await;
     let only = |name: &str| RunOptions {
-        only: vec![xtask::repo::RepoName::parse(name).unwrap()],
+        only: vec![cascade::repo::RepoName::parse(name).unwrap()],
         ..RunOptions::default()
     };
     let report = propagate(&fleet, &only("platform/b")).await;
@@ -277,7 +278,7 @@ async fn only_runs_the_named_consumers_and_rejects_strangers() {
 
     let client = client(&fleet);
     let err =
-        xtask::app::propagate_with(&client, &fleet.config, &only("platform/zzz"), &mut |_| {})
+        cascade::run::propagate_with(&client, &fleet.config, &only("platform/zzz"), &mut |_| {})
             .await
             .unwrap_err()
             .to_string();

@@ -13,11 +13,11 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use cascade::run::{self, RunOptions};
 use cascade_tests::soak;
 use gitea_api::Token;
 use gitea_fake::{Fault, FaultRule, Match, Trigger};
 use soak_run::{run_soak, soak_fleet_retrying};
-use xtask::app::{self, RunOptions};
 
 const CANARY: &str = "canary-3b9f1e6a0d2c7485";
 
@@ -80,14 +80,14 @@ async fn a_canary_token_leaks_nowhere_during_a_fault_soak_at_trace_level() {
         }
     }
 
-    let client = app::connect(&soak.fleet.config, Token::new(CANARY)).unwrap();
+    let client = run::connect(&soak.fleet.config, Token::new(CANARY)).unwrap();
     assert_clean("the client's Debug", &format!("{client:?}"));
     soak.fleet.fake.faults().add(FaultRule::new(
         Match::any(),
         Trigger::Always,
         Fault::proxy_html(502),
     ));
-    let err = app::propagate_with(
+    let err = run::propagate_with(
         &client,
         &soak.fleet.config,
         &RunOptions::default(),

@@ -5,18 +5,18 @@ mod common;
 #[path = "common/soak_run.rs"]
 mod soak_run;
 
+use cascade::{
+    drift::DriftStatus,
+    report::Outcome,
+    run::{self, RunOptions},
+};
 use cascade_tests::{
     record::{self, SeedIncidentFigures},
     soak,
 };
 use gitea_fake::{Fault, FaultRule, Match, Trigger};
 use soak_run::{check_attempts, run_soak, soak_fleet, soak_fleet_retrying};
-use xtask::{
-    app::{self, RunOptions},
-    cascade::report::Outcome,
-    demo::DEMO_TOKEN,
-    drift::DriftStatus,
-};
+use xtask::demo::DEMO_TOKEN;
 
 /// What to do when a figure changed.
 const UPDATE: &str = "the figures changed: if that is expected, update cascade_tests::record \
@@ -86,7 +86,7 @@ async fn with_only_the_seed_incidents_fault_one_run_converges() {
         fleet.fake.faults().add(rule);
     }
     let client = common::client(&fleet);
-    let report = app::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
+    let report = run::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
         .await
         .unwrap();
     let injected: u64 = fleet.fake.faults().fired().iter().sum();
@@ -120,7 +120,7 @@ async fn drift_under_the_soaks_faults_only_reads_and_never_misreports() {
     for rule in soak::fault_rules(soak::SEED) {
         fleet.fake.faults().add(rule);
     }
-    let report = app::drift_with(
+    let report = run::drift_with(
         &common::client(&fleet),
         &fleet.config,
         &RunOptions::default(),

@@ -8,15 +8,15 @@ use std::{
 };
 
 use anyhow::Context as _;
+use cascade::{
+    config::Config,
+    repo::RepoName,
+    run::{self, Progress, RunOptions},
+    version::RuntimeVersion,
+};
 use clap::Args;
 use gitea_api::Token;
 use indicatif::{ProgressBar, ProgressStyle};
-use xtask::{
-    app::{self, Progress, RunOptions},
-    config::Config,
-    repo::RepoName,
-    version::RuntimeVersion,
-};
 
 /// Flags shared by propagate and drift.
 #[derive(Debug, Args)]
@@ -77,7 +77,7 @@ pub(crate) fn propagate(args: &CommonArgs, dry_run: bool) -> anyhow::Result<Exit
     options.dry_run = dry_run;
     let runtime = runtime()?;
     let mut progress = ProgressOutput::new();
-    let result = runtime.block_on(app::propagate(&config, token, &options, &mut |event| {
+    let result = runtime.block_on(run::propagate(&config, token, &options, &mut |event| {
         progress.show(event)
     }));
     progress.finish();
@@ -99,7 +99,7 @@ pub(crate) fn drift(args: &CommonArgs) -> anyhow::Result<ExitCode> {
         Ok(prepared) => prepared,
         Err(UsageError(message)) => return Ok(usage_error(&message)),
     };
-    let report = match runtime()?.block_on(app::drift(&config, token, &options)) {
+    let report = match runtime()?.block_on(run::drift(&config, token, &options)) {
         Ok(report) => report,
         Err(err) => return Ok(usage_error(&err.to_string())),
     };

@@ -9,12 +9,12 @@ use gitea_fake::{
     fleet::{self, ConsumerState, FleetSpec, SeededConsumer},
 };
 
-use crate::{
-    app::{self, Progress, RunOptions, SetupError},
-    cascade::report::{Outcome, Report},
+use cascade::{
     config::{Config, Consumers},
     drift::DriftReport,
     repo::RepoName,
+    report::{Outcome, Report},
+    run::{Progress, RunOptions, SetupError},
 };
 
 /// The token the demo's fake accepts.
@@ -112,8 +112,8 @@ pub async fn run(
 ) -> Result<DemoResult, SetupError> {
     let options = RunOptions::default();
     let token = || Token::new(DEMO_TOKEN.to_owned());
-    let report = app::propagate(&demo.config, token(), &options, on_progress).await?;
-    let drift = app::drift(&demo.config, token(), &options).await?;
+    let report = cascade::run::propagate(&demo.config, token(), &options, on_progress).await?;
+    let drift = cascade::run::drift(&demo.config, token(), &options).await?;
     let mismatches = demo
         .seeded
         .iter()

@@ -11,16 +11,16 @@ use std::{
 
 /// One credential found in a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// 1-based line number.
-    pub line: usize,
+    pub(crate) line: usize,
     /// What was found, without the secret.
-    pub what: Kind,
+    pub(crate) what: Kind,
 }
 
 /// The kinds of credential in a URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `https://user:password@host`.
     PasswordInUserInfo,
     /// `https://${{ secrets.X }}@host` or `https://$TOKEN@host`.
@@ -53,7 +53,7 @@ impl fmt::Display for Kind {
 ///
 /// Whole-line comments (YAML or shell) are not run, so only a literal password there counts:
 /// the secret is in the file itself.
-pub fn scan(text: &str) -> Vec<Finding> {
+pub(crate) fn scan(text: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let is_comment = line.trim_start().starts_with('#');
@@ -72,7 +72,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
 
 /// The workflow files of a repository: `.gitea/workflows` and `.github/workflows`, `*.yml`
 /// and `*.yaml`, sorted.
-pub fn default_paths(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn default_paths(root: &Path) -> Vec<PathBuf> {
     let mut paths = Vec::new();
     for dir in [".gitea/workflows", ".github/workflows"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {

@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
-use xtask::lint;
+use crate::lint;
 
 pub(crate) fn run(paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
     let paths = if paths.is_empty() {

@@ -8,6 +8,7 @@ mod cascade_cmd;
 mod ci;
 mod cli;
 mod demo_cmd;
+mod lint;
 mod lint_cmd;
 
 use std::process::ExitCode;

@@ -2,17 +2,17 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+use cascade::{
+    config::Config,
+    report::{Outcome, Report},
+    run::{self, RunOptions},
+};
 use gitea_api::{Client, Token};
 use gitea_fake::{
     FakeGitea, LoggedRequest,
     fleet::{ConsumerState, FleetSpec, SeededConsumer},
 };
-use xtask::{
-    app::{self, RunOptions},
-    cascade::report::{Outcome, Report},
-    config::Config,
-    demo,
-};
+use xtask::demo;
 
 pub const PACKAGE: &str = "platform-runtime";
 pub const OLD: &str = "1.4.2";
@@ -49,12 +49,12 @@ pub async fn fleet(consumers: &[(&str, ConsumerState)]) -> Fleet {
 }
 
 pub fn client(fleet: &Fleet) -> Client {
-    app::connect(&fleet.config, Token::new(demo::DEMO_TOKEN)).expect("client builds")
+    run::connect(&fleet.config, Token::new(demo::DEMO_TOKEN)).expect("client builds")
 }
 
 /// One full propagate run with a fresh client (so `api_calls` counts this run only).
 pub async fn propagate(fleet: &Fleet, options: &RunOptions) -> Report {
-    app::propagate_with(&client(fleet), &fleet.config, options, &mut |_| {})
+    run::propagate_with(&client(fleet), &fleet.config, options, &mut |_| {})
         .await
         .expect("setup succeeds")
 }

@@ -5,16 +5,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cascade::{
+    report::{Outcome, Report},
+    run::{self, RunOptions},
+};
 use cascade_tests::{
     record::SoakFigures,
     soak::{self, FAULTS},
 };
 use gitea_api::Token;
 use gitea_fake::{LoggedRequest, Scope, fleet::ConsumerState};
-use xtask::{
-    app::{self, RunOptions},
-    cascade::report::{Outcome, Report},
-};
 
 use crate::common::{BRANCH, Fleet, NEW, OLD, bump_prs, count_open, fleet};
 
@@ -77,9 +77,9 @@ pub async fn run_soak(fleet: Fleet, token: &str, seed: u64) -> Soak {
     while runs.len() < soak::MAX_RUNS {
         fleet.fake.clear_requests();
         let client =
-            app::connect(&fleet.config, Token::new(token.to_owned())).expect("client builds");
+            run::connect(&fleet.config, Token::new(token.to_owned())).expect("client builds");
         let result =
-            app::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
+            run::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
                 .await
                 .map_err(|err| err.to_string());
         let done = result

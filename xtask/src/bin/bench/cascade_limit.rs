@@ -4,9 +4,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
+use cascade::{report::Outcome, run};
 use gitea_api::{Client, Token};
 use gitea_fake::FakeGitea;
-use xtask::{app, cascade::report::Outcome};
 
 use crate::{
     baseline, fleet,
@@ -59,15 +59,15 @@ async fn probe_round_trip(base_url: &str) -> anyhow::Result<Option<f64>> {
 
 /// A fresh fake with the latency and the fleet, and a client that has already checked the
 /// server (so the cached `GET /version` is outside the timed part).
-async fn fresh(settings: Settings) -> anyhow::Result<(FakeGitea, Client, xtask::config::Config)> {
+async fn fresh(settings: Settings) -> anyhow::Result<(FakeGitea, Client, cascade::config::Config)> {
     let fake = FakeGitea::builder()
         .latency(settings.latency)
         .start()
         .await?;
     let _ = xtask::demo::seed(&fake, &fleet::spec(settings.consumers));
     let config = fleet::config(fake.base_url(), settings.consumers)?;
-    let client = app::connect(&config, Token::new(fleet::TOKEN.to_owned()))?;
-    app::preflight(&client, &config).await?;
+    let client = run::connect(&config, Token::new(fleet::TOKEN.to_owned()))?;
+    run::preflight(&client, &config).await?;
     Ok((fake, client, config))
 }
 
@@ -77,7 +77,7 @@ async fn cascade_round(settings: Settings) -> anyhow::Result<Sample> {
     let options = fleet::options(settings.jobs)?;
     let before = client.api_calls();
     let started = Instant::now();
-    let report = app::propagate_with(&client, &config, &options, &mut |_| {}).await?;
+    let report = run::propagate_with(&client, &config, &options, &mut |_| {}).await?;
     let wall = started.elapsed().as_secs_f64();
     let created = report.summary.get(&Outcome::Created).copied().unwrap_or(0);
     if created != settings.consumers {

@@ -1,13 +1,13 @@
 //! The benchmark fleet: `platform/consumer-00000` … all behind, 1.4.2 → 1.5.0. The gitea-fake
 //! binary seeds the same names with `--consumers N`.
 
-use gitea_fake::fleet::{ConsumerState, FleetSpec};
-use xtask::{
-    app::RunOptions,
+use cascade::{
     config::{Config, Consumers},
     repo::RepoName,
+    run::RunOptions,
     version::RuntimeVersion,
 };
+use gitea_fake::fleet::{ConsumerState, FleetSpec};
 
 pub(crate) const ORG: &str = "platform";
 pub(crate) const PACKAGE: &str = "platform-runtime";

@@ -8,9 +8,9 @@ use std::{
 };
 
 use anyhow::{Context, bail};
+use cascade::{report::Outcome, run};
 use gitea_api::Token;
 use serde::{Deserialize, Serialize};
-use xtask::{app, cascade::report::Outcome};
 
 use crate::{
     fake_process::FakeProcess,
@@ -49,12 +49,12 @@ pub(crate) fn child(url: &str, consumers: usize, jobs: usize) -> anyhow::Result<
         .build()?;
     let report = runtime.block_on(async {
         let config = fleet::config(url, consumers)?;
-        let client = app::connect(&config, Token::new(fleet::TOKEN.to_owned()))?;
-        app::preflight(&client, &config).await?;
+        let client = run::connect(&config, Token::new(fleet::TOKEN.to_owned()))?;
+        run::preflight(&client, &config).await?;
         let before = client.api_calls();
         let started = Instant::now();
         let report =
-            app::propagate_with(&client, &config, &fleet::options(jobs)?, &mut |_| {}).await?;
+            run::propagate_with(&client, &config, &fleet::options(jobs)?, &mut |_| {}).await?;
         let wall_secs = started.elapsed().as_secs_f64();
         anyhow::Ok(ChildReport {
             wall_secs,

@@ -2,13 +2,7 @@
 //!
 //! [`propagate`] resolves the consumers, then runs at most `jobs` of them at a time; each one is
 //! independent, so a slow consumer never blocks the others. Every consumer ends in exactly one
-//! row of the [`Report`](report::Report), whatever happens to it, panics included.
-
-mod branch;
-mod consumer;
-pub mod plan;
-pub(crate) mod pull;
-pub mod report;
+//! row of the [`Report`], whatever happens to it, panics included.
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -17,12 +11,13 @@ use gitea_api::{Client, CreatePullRequest, Repository};
 use retry_policy::{Observed, Retrier, TransportKind};
 
 use crate::{
+    apply,
     config::{Consumers, PullRequestConfig},
     fanout,
+    plan::{Observation, Target},
     repo::RepoName,
+    report::{ConsumerResult, Outcome, Report},
 };
-use plan::{Observation, Target};
-use report::{ConsumerResult, Outcome, Report};
 
 /// Everything one cascade run needs besides the client.
 #[derive(Clone, Debug)]
@@ -123,7 +118,7 @@ pub async fn propagate(
         jobs,
         |seed| {
             let ctx = Arc::clone(&ctx);
-            async move { consumer::run(&ctx, seed).await }
+            async move { apply::run(&ctx, seed).await }
         },
         |label| Some(internal_failure(label)),
         &mut |result: Option<ConsumerResult>| {
@@ -181,7 +176,7 @@ pub(crate) async fn resolve_consumers(
 }
 
 /// What one attempt of a retried write produced, for the retry policy.
-fn observe<T>(result: &Result<T, gitea_api::Error>) -> retry_policy::Observation {
+pub(crate) fn observe<T>(result: &Result<T, gitea_api::Error>) -> retry_policy::Observation {
     match result {
         Ok(_) => Observed::Status(201).into(),
         Err(err) => {
@@ -208,7 +203,7 @@ impl Context {
     /// The configured labels' ids in this repository.
     ///
     /// The outer error is a failed request; the inner one names a label that does not exist.
-    async fn resolve_labels(
+    pub(crate) async fn resolve_labels(
         &self,
         owner: &str,
         repo: &str,
@@ -232,7 +227,7 @@ impl Context {
         Ok(Ok(ids))
     }
 
-    fn commit_message(&self, old_version: &str) -> String {
+    pub(crate) fn commit_message(&self, old_version: &str) -> String {
         let target = &self.settings.target;
         format!(
             "{}\n\n{} {old_version} -> {}, opened by cargo xtask propagate.",
@@ -242,7 +237,7 @@ impl Context {
         )
     }
 
-    fn pull_request(
+    pub(crate) fn pull_request(
         &self,
         obs: &Observation,
         old_version: &str,
@@ -265,7 +260,7 @@ impl Context {
         request
     }
 
-    fn pull_url(&self, owner: &str, repo: &str, number: u64) -> String {
+    pub(crate) fn pull_url(&self, owner: &str, repo: &str, number: u64) -> String {
         format!("{}/{owner}/{repo}/pulls/{number}", self.settings.web_url)
     }
 }

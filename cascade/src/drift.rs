@@ -10,10 +10,13 @@ use gitea_api::Client;
 use serde::Serialize;
 
 use crate::{
-    cascade::{RunError, Seed, plan::read_version, pull, report::PrLink, report::render_table},
+    apply::pull,
     config::Config,
     fanout,
+    plan::read_version,
+    propagate::{RunError, Seed},
     repo::RepoName,
+    report::{PrLink, render_table},
     version::RuntimeVersion,
 };
 
@@ -139,7 +142,7 @@ pub async fn run(
 ) -> Result<DriftReport, RunError> {
     let exclude: Vec<RepoName> = config.runtime_repo.iter().cloned().collect();
     let seeds =
-        crate::cascade::resolve_consumers(client, &config.consumers, only, &exclude).await?;
+        crate::propagate::resolve_consumers(client, &config.consumers, only, &exclude).await?;
     let shared = Arc::new((client.clone(), config.clone(), version.clone()));
     let items = seeds
         .into_iter()
@@ -228,7 +231,7 @@ async fn check(
         return Some(row(DriftStatus::Ahead, None, archived));
     }
     match pull::find(client, owner, name, branch, &version.bump_branch()).await {
-        Ok(Some(pr)) if pr.state == crate::cascade::plan::PullState::Open => {
+        Ok(Some(pr)) if pr.state == crate::plan::PullState::Open => {
             let link = PrLink {
                 number: pr.number,
                 url: pr.url,

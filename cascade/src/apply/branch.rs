@@ -7,9 +7,9 @@
 
 use gitea_api::ChangeFiles;
 
-use crate::cascade::{
-    Context,
+use crate::{
     plan::{BranchState, Observation, classify_branch, desired_files},
+    propagate::Context,
 };
 
 /// What the write of the bump commit found.
@@ -79,5 +79,8 @@ pub(crate) async fn write_commit(
         Ok(Written::Created)
     };
     let retrier = &ctx.settings.retrier;
-    retrier.run(attempt, super::observe).await.outcome
+    retrier
+        .run(attempt, crate::propagate::observe)
+        .await
+        .outcome
 }

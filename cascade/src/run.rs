@@ -5,12 +5,14 @@
 
 use gitea_api::{Client, RetryScope, Token};
 
-pub use crate::cascade::Progress;
+pub use crate::propagate::Progress;
 use crate::{
-    cascade::{self, Settings, plan::Target, report::Report},
     config::Config,
     drift::{self, DriftReport},
+    plan::{self, Target},
+    propagate::{self, Settings},
     repo::RepoName,
+    report::Report,
     version::RuntimeVersion,
 };
 
@@ -72,7 +74,7 @@ pub enum SetupError {
     },
     /// Consumers could not be resolved.
     #[error(transparent)]
-    Run(#[from] cascade::RunError),
+    Run(#[from] propagate::RunError),
 }
 
 /// Builds the client the cascade uses: the policy's per-attempt timeout, and no middleware retry
@@ -137,7 +139,7 @@ pub async fn resolve_version(
         .get_contents(&repo.owner, &repo.name, &config.version_file, None)
         .await
         .map_err(|err| fail(err.to_string()))?;
-    cascade::plan::read_version(&file.bytes, &config.version_file).map_err(fail)
+    plan::read_version(&file.bytes, &config.version_file).map_err(fail)
 }
 
 /// Connects, checks, resolves the version and runs the cascade.
@@ -205,7 +207,7 @@ pub async fn propagate_with_retrier(
         web_url: config.gitea_url.clone(),
         exclude: config.runtime_repo.iter().cloned().collect(),
     };
-    let report = cascade::propagate(
+    let report = propagate::propagate(
         client,
         settings,
         &config.consumers,

@@ -2,13 +2,15 @@
 
 use gitea_api::{ChangeFileOperation, ChangeFiles, CreatePullRequest, FileContent, Repository};
 
-use crate::cascade::{
-    Context, Seed,
-    branch::{self, Written},
+mod branch;
+pub(crate) mod pull;
+
+use crate::{
     plan::{Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, Settled, plan},
-    pull,
+    propagate::{Context, Seed},
     report::{ConsumerResult, Outcome, PrLink},
 };
+use branch::Written;
 
 /// How often one consumer re-plans after losing a race (a branch or a default branch that moved
 /// between read and write) before it gives up.
@@ -188,7 +190,7 @@ fn observed_file(file: FileContent) -> ObservedFile {
 }
 
 fn settled_row(settled: Settled) -> (Outcome, Option<PrLink>, Option<String>) {
-    let link = |pr: crate::cascade::plan::PullRef| PrLink {
+    let link = |pr: crate::plan::PullRef| PrLink {
         number: pr.number,
         url: pr.url,
     };

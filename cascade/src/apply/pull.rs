@@ -6,9 +6,9 @@
 
 use gitea_api::{Client, CreatePullRequest, PullRequest};
 
-use crate::cascade::{
-    Context,
+use crate::{
     plan::{PullRef, PullState},
+    propagate::Context,
     report::PrLink,
 };
 
@@ -36,7 +36,10 @@ pub(crate) async fn open(
 ) -> Result<PrLink, gitea_api::Error> {
     let retrier = &ctx.settings.retrier;
     let attempt = |n| try_open(ctx, owner, repo, request, n);
-    retrier.run(attempt, super::observe).await.outcome
+    retrier
+        .run(attempt, crate::propagate::observe)
+        .await
+        .outcome
 }
 
 /// One attempt: look up first (on a retry), then POST.
