@@ -1,7 +1,7 @@
 //! The figures `docs/reliability.md` shows. The plans are constants of [`crate::soak`]; the
 //! results are the constants below, which the suite's tests assert equal to what they measure
 //! (every draw is seeded and the clock is tokio's paused one, so the figures replay exactly).
-//! `tests/reliability_doc.rs` regenerates the page's table from them.
+//! `tests/tests/it/reliability_doc.rs` regenerates the page's table from them.
 
 use crate::soak::{self, FAULTS};
 
@@ -114,8 +114,8 @@ pub struct BadInput {
     pub expect: &'static str,
 }
 
-const CLI: &str = "xtask/tests/cli.rs";
-const LIB: &str = "tests/tests/bad_input.rs";
+const CLI: &str = "xtask/tests/it/cli.rs";
+const LIB: &str = "tests/tests/it/bad_input.rs";
 
 const fn bad(
     family: &'static str,

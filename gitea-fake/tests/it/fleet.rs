@@ -1,15 +1,14 @@
 //! The seeded fleet, observed through HTTP as a client would see it.
 
-mod common;
-
-use common::{b64, get};
+use crate::common::{b64, get};
 use gitea_fake::fleet::{self, ConsumerState, FleetSpec};
 use gitea_fake::{FakeGitea, Scope};
 use reqwest::StatusCode;
 
 async fn demo() -> (FakeGitea, Vec<fleet::SeededConsumer>) {
     let f = FakeGitea::start().await.unwrap();
-    f.store().add_token(common::TOKEN, "bot", Scope::Write);
+    f.store()
+        .add_token(crate::common::TOKEN, "bot", Scope::Write);
     let seeded = fleet::seed_fleet(f.store(), &fleet::demo_fleet_spec());
     (f, seeded)
 }

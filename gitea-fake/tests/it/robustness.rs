@@ -1,14 +1,12 @@
 //! Hostile input never panics the fake: every answer is a Gitea-shaped JSON body.
 
-mod common;
-
-use common::{call, fake};
+use crate::common::{call, fake};
 use reqwest::Method;
 
 #[tokio::test]
 async fn odd_paths_and_queries_get_gitea_answers() {
     let f = fake().await;
-    let auth = format!("token {}", common::TOKEN);
+    let auth = format!("token {}", crate::common::TOKEN);
     for path in [
         "/api/v1/repos/%FF/x",
         "/api/v1/repos/acme/app/contents/..%2F..%2Fetc%2Fpasswd",
@@ -33,7 +31,7 @@ async fn odd_paths_and_queries_get_gitea_answers() {
 #[tokio::test]
 async fn odd_bodies_get_422_or_clean_errors() {
     let f = fake().await;
-    let auth = format!("token {}", common::TOKEN);
+    let auth = format!("token {}", crate::common::TOKEN);
     let bodies = [
         "",
         "null",

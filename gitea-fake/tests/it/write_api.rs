@@ -1,9 +1,7 @@
 //! Write endpoints through real HTTP: contents (PUT and POST), branches and pull requests,
 //! with every documented error status and Gitea's check order.
 
-mod common;
-
-use common::{READ_TOKEN, Resp, TOKEN, b64, blob_sha, call, fake, send};
+use crate::common::{READ_TOKEN, Resp, TOKEN, b64, blob_sha, call, fake, send};
 use gitea_fake::{FakeGitea, PullState};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -549,7 +547,7 @@ async fn older_versions_require_sha_and_lack_change_files() {
         .start()
         .await
         .unwrap();
-    common::seed(&f);
+    crate::common::seed(&f);
     let r = put(
         &f,
         "/api/v1/repos/acme/app/contents/new.txt",

@@ -1,10 +1,8 @@
 //! `version`, `get_repo` and `list_org_repos` against gitea-fake.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::{ORG, REPO, archived, client, client_with, count, fake};
+use crate::common::{ORG, REPO, archived, client, client_with, count, fake};
 use futures_util::TryStreamExt;
 use gitea_api::RetryScope;
 use gitea_fake::RepoOptions;

@@ -1,8 +1,6 @@
 //! Contents reads and writes against gitea-fake.
 
-mod common;
-
-use common::{
+use crate::common::{
     FILE_CONTENTS, ORG, READ_TOKEN, REPO, archived, client, client_with, count, fake, stored,
 };
 use gitea_api::{ChangeFileOperation, ChangeFiles, RetryScope, UpdateFile};

@@ -1,8 +1,6 @@
 //! The token travels only in the `Authorization` header: never in a URL, an error or `Debug`.
 
-mod common;
-
-use common::{ORG, READ_TOKEN, REPO, TOKEN, assert_no_token, client, client_with, fake};
+use crate::common::{ORG, READ_TOKEN, REPO, TOKEN, assert_no_token, client, client_with, fake};
 use futures_util::TryStreamExt;
 use gitea_api::{ChangeFileOperation, ChangeFiles, CreatePullRequest, PullStateFilter, RetryScope};
 use gitea_fake::{Fault, FaultRule, Match, Trigger};

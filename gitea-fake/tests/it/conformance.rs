@@ -1,16 +1,14 @@
 //! Every route the fake serves exists in Gitea's swagger with that method, and a sweep over
-//! the demo fleet validates the bodies of every read endpoint (each `common::call` checks
+//! the demo fleet validates the bodies of every read endpoint (each `crate::common::call` checks
 //! its answer against the swagger).
 
-mod common;
-
-use common::{get, get_anon};
+use crate::common::{get, get_anon};
 use gitea_fake::{FakeGitea, Scope, fleet};
 use reqwest::Method;
 
 #[test]
 fn every_served_route_is_in_the_swagger() {
-    let Some(spec) = common::conformance::spec() else {
+    let Some(spec) = crate::common::conformance::spec() else {
         return;
     };
     assert_eq!(spec["basePath"], "/api/v1");
@@ -23,7 +21,7 @@ fn every_served_route_is_in_the_swagger() {
 #[test]
 fn the_spec_location_rule_is_documented_behaviour() {
     // Under CI=true a missing spec fails; elsewhere it is skipped with a note.
-    if common::conformance::spec().is_none() {
+    if crate::common::conformance::spec().is_none() {
         assert_ne!(std::env::var("CI").as_deref(), Ok("true"));
     }
 }
@@ -31,7 +29,8 @@ fn the_spec_location_rule_is_documented_behaviour() {
 #[tokio::test]
 async fn demo_fleet_sweep_conforms() {
     let f = FakeGitea::start().await.unwrap();
-    f.store().add_token(common::TOKEN, "bot", Scope::Write);
+    f.store()
+        .add_token(crate::common::TOKEN, "bot", Scope::Write);
     let seeded = fleet::seed_fleet(f.store(), &fleet::demo_fleet_spec());
     get_anon(&f, "/api/v1/version").await;
     get(&f, "/api/v1/orgs/platform/repos?limit=50").await;
@@ -42,7 +41,7 @@ async fn demo_fleet_sweep_conforms() {
             get(&f, &format!("{base}/contents/{file}?ref=main")).await;
         }
         get(&f, &format!("{base}/contents")).await;
-        common::call(
+        crate::common::call(
             &f,
             Method::POST,
             &format!("{base}/file-contents?ref=main"),

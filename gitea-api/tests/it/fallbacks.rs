@@ -1,8 +1,6 @@
 //! The fallbacks for endpoints newer than the server, against gitea-fake emulating Gitea 1.21.
 
-mod common;
-
-use common::{
+use crate::common::{
     BASE_HEAD, FILE_CONTENTS, HEAD, ORG, PULLS, REPO, bump_pull, client, count, fake_version,
 };
 use gitea_fake::PullState as Seeded;

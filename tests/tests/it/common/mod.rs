@@ -2,6 +2,9 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod raw;
+pub mod soak_run;
+
 use cascade::{
     config::Config,
     report::{Outcome, Report},

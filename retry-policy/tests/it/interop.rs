@@ -2,12 +2,10 @@
 //! classifier, make the same calls at the same times against the same scripted server.
 #![cfg(feature = "reqwest-retry")]
 
-mod support;
-
+use crate::support::server::{Server, Step, dead_url};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use reqwest_retry::RetryTransientMiddleware;
 use retry_policy::{Policy, RetryMiddleware, StrictClassifier};
-use support::server::{Server, Step, dead_url};
 use tokio::time::Instant;
 
 /// What one request looked like from the outside.

@@ -1,10 +1,8 @@
 //! Which requests are retried, and how failures look, against gitea-fake with injected faults.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     BASE_HEAD, FILE_CONTENTS, HEAD, ORG, PULLS, REPO, REPO_PATH, TOKEN, client, client_with, count,
     fake,
 };

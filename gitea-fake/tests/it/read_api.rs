@@ -1,9 +1,7 @@
 //! Read endpoints through real HTTP: happy paths, 404 shapes, pagination, auth on reads,
 //! private repositories and version emulation.
 
-mod common;
-
-use common::{READ_TOKEN, TOKEN, b64, blob_sha, call, fake, get, get_anon};
+use crate::common::{READ_TOKEN, TOKEN, b64, blob_sha, call, fake, get, get_anon};
 use gitea_fake::{FakeGitea, PullState, RepoOptions};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -417,7 +415,7 @@ async fn older_versions_lack_base_head_and_file_contents() {
         .start()
         .await
         .unwrap();
-    common::seed(&f);
+    crate::common::seed(&f);
     f.store().create_branch("acme", "app", "b", "main");
     f.store()
         .create_pull("acme", "app", "b", "main", "T", "", PullState::Open);

@@ -1,14 +1,13 @@
 //! Outages: Gitea answers 503 to everything. The run ends in bounded (virtual) time, says why in
 //! one line per consumer, writes nothing, and a retry budget bounds the extra load.
 
-mod common;
-
 use std::{
     pin::Pin,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
+use crate::common::*;
 use cascade::{
     report::{Outcome, Report},
     run::{self, RunOptions},
@@ -18,7 +17,6 @@ use cascade_tests::{
     record::{self, OutageFigures},
     soak,
 };
-use common::*;
 use gitea_fake::{Fault, FaultRule, Match, Trigger};
 use retry_policy::{Policy, Retrier, RetryBudget, Sleeper};
 

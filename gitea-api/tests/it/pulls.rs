@@ -1,10 +1,8 @@
 //! Pull requests against gitea-fake.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::{HEAD, ORG, PULLS, REPO, bump_pull, client, count, fake};
+use crate::common::{HEAD, ORG, PULLS, REPO, bump_pull, client, count, fake};
 use futures_util::TryStreamExt;
 use gitea_api::{CreatePullRequest, PullState, PullStateFilter};
 use gitea_fake::PullState as Seeded;

@@ -4,14 +4,12 @@
 //! sleeps are skipped by auto-advance, and the server's arrival times show the delays exactly.
 #![cfg(feature = "reqwest")]
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::events::Recorder;
+use crate::support::server::{Server, Step, dead_url};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use retry_policy::{Attempts, Policy, RetryBudget, RetryMiddleware, RetryMode};
-use support::events::Recorder;
-use support::server::{Server, Step, dead_url};
 use tokio::time::Instant;
 
 fn client(middleware: RetryMiddleware) -> ClientWithMiddleware {

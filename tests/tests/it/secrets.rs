@@ -4,20 +4,16 @@
 //! The command line's stdout and stderr at `-vvv` are checked in `xtask/tests/cli.rs`; the
 //! example workflows pass `lint-workflows` in `xtask/src/lint.rs` (`the_example_workflows_pass`).
 
-mod common;
-#[path = "common/soak_run.rs"]
-mod soak_run;
-
 use std::{
     io,
     sync::{Arc, Mutex},
 };
 
+use crate::common::soak_run::{run_soak, soak_fleet_retrying};
 use cascade::run::{self, RunOptions};
 use cascade_tests::soak;
 use gitea_api::Token;
 use gitea_fake::{Fault, FaultRule, Match, Trigger};
-use soak_run::{run_soak, soak_fleet_retrying};
 
 const CANARY: &str = "canary-3b9f1e6a0d2c7485";
 

@@ -1,12 +1,10 @@
 //! Each fault action observed from a plain reqwest client, plus triggers and the request
 //! log. Delays run on tokio's paused clock, so nothing sleeps in real time.
 
-mod common;
-
 use std::error::Error as _;
 use std::time::Duration;
 
-use common::{TOKEN, fake};
+use crate::common::{TOKEN, fake};
 use gitea_fake::{FakeGitea, Fault, FaultRule, Match, Trigger};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -159,7 +157,7 @@ async fn latency_delays_every_answer() {
         .start()
         .await
         .unwrap();
-    common::seed(&f);
+    crate::common::seed(&f);
     let start = tokio::time::Instant::now();
     for _ in 0..4 {
         assert_eq!(get_repo(&f).await.unwrap().status(), StatusCode::OK);

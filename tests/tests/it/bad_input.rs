@@ -3,20 +3,16 @@
 //! Usage errors (versions, config, a missing token) are run through the binary in
 //! `xtask/tests/cli.rs`.
 
-mod common;
-#[path = "common/raw.rs"]
-mod raw;
-
+use crate::common::raw::Reply;
+use crate::common::*;
 use cascade::{
     config::Config,
     repo::RepoName,
     report::{ConsumerResult, Outcome, Report},
     run::{self, RunOptions},
 };
-use common::*;
 use gitea_api::Token;
 use gitea_fake::{Fault, FaultRule, Match, RepoOptions, Scope, Trigger, fleet::ConsumerState::*};
-use raw::Reply;
 
 const APP: &str = "platform/app";
 
@@ -287,7 +283,7 @@ fn raw_config(base_url: &str, consumers: &str) -> Config {
 
 const VERSION: &str = "{\"version\":\"1.26.4\"}";
 
-async fn raw_run(server: &raw::Raw, consumers: &str) -> Report {
+async fn raw_run(server: &crate::common::raw::Raw, consumers: &str) -> Report {
     let config = raw_config(&server.base_url, consumers);
     let client = run::connect(&config, Token::new("t")).unwrap();
     let options = RunOptions {

@@ -1,10 +1,7 @@
 //! The fault soak: 300 consumers, faults on every endpoint, re-run from the top until nothing is
 //! left; then no duplicates, no orphans, byte-exact files and untouched conflicts.
 
-mod common;
-#[path = "common/soak_run.rs"]
-mod soak_run;
-
+use crate::common::soak_run::{check_attempts, run_soak, soak_fleet, soak_fleet_retrying};
 use cascade::{
     drift::DriftStatus,
     report::Outcome,
@@ -15,7 +12,6 @@ use cascade_tests::{
     soak,
 };
 use gitea_fake::{Fault, FaultRule, Match, Trigger};
-use soak_run::{check_attempts, run_soak, soak_fleet, soak_fleet_retrying};
 use xtask::demo::DEMO_TOKEN;
 
 /// What to do when a figure changed.
@@ -85,7 +81,7 @@ async fn with_only_the_seed_incidents_fault_one_run_converges() {
     for rule in seed_incident_rules() {
         fleet.fake.faults().add(rule);
     }
-    let client = common::client(&fleet);
+    let client = crate::common::client(&fleet);
     let report = run::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
         .await
         .unwrap();
@@ -99,7 +95,7 @@ async fn with_only_the_seed_incidents_fault_one_run_converges() {
     };
     assert_eq!(measured, record::SEED_INCIDENT, "{UPDATE}");
     for consumer in &fleet.seeded {
-        let open = common::open_bump_prs(&fleet.fake, &consumer.full_name);
+        let open = crate::common::open_bump_prs(&fleet.fake, &consumer.full_name);
         let expected = usize::from(soak::needs_bump(consumer.state));
         assert_eq!(
             open, expected,
@@ -121,13 +117,16 @@ async fn drift_under_the_soaks_faults_only_reads_and_never_misreports() {
         fleet.fake.faults().add(rule);
     }
     let report = run::drift_with(
-        &common::client(&fleet),
+        &crate::common::client(&fleet),
         &fleet.config,
         &RunOptions::default(),
     )
     .await
     .unwrap();
-    assert_eq!(common::writes(&fleet.fake.requests()), Vec::<&_>::new());
+    assert_eq!(
+        crate::common::writes(&fleet.fake.requests()),
+        Vec::<&_>::new()
+    );
     assert_eq!(report.consumers.len(), fleet.seeded.len());
     let store = fleet.fake.store();
     let mut unknown = 0;
@@ -136,13 +135,17 @@ async fn drift_under_the_soaks_faults_only_reads_and_never_misreports() {
         let version = store
             .file("platform", name, "main", "runtime-version")
             .map(|v| String::from_utf8(v).unwrap().trim().to_owned());
-        let open_pr = common::open_bump_prs(&fleet.fake, &row.repo) == 1;
-        let behind = version.as_deref() == Some(common::OLD);
+        let open_pr = crate::common::open_bump_prs(&fleet.fake, &row.repo) == 1;
+        let behind = version.as_deref() == Some(crate::common::OLD);
         match row.status {
-            DriftStatus::Current => assert_eq!(version.as_deref(), Some(common::NEW), "{row:?}"),
+            DriftStatus::Current => {
+                assert_eq!(version.as_deref(), Some(crate::common::NEW), "{row:?}")
+            }
             DriftStatus::BehindPrOpen => assert!(behind && open_pr, "{row:?}"),
             DriftStatus::BehindNoPr => assert!(behind && !open_pr, "{row:?}"),
-            DriftStatus::Ahead => assert!(!behind && version.as_deref() != Some(common::NEW)),
+            DriftStatus::Ahead => {
+                assert!(!behind && version.as_deref() != Some(crate::common::NEW))
+            }
             DriftStatus::Unknown => {
                 unknown += 1;
                 let detail = row.detail.as_deref().unwrap_or_default();

@@ -2,16 +2,14 @@
 //! killed), the server finishes what it received, and a re-run from the top converges with no
 //! duplicate PR and no orphan branch.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use cascade::{
     report::Outcome,
     run::{self, RunOptions},
 };
 use cascade_tests::{record, soak};
-use common::*;
 
 /// Consumers per fleet, and the kill points tried (one fresh fleet each).
 const CONSUMERS: usize = 40;

@@ -1,12 +1,10 @@
 //! `drift` against gitea-fake: each status, the exit codes, and the fleet after a cascade.
 
-mod common;
-
+use crate::common::*;
 use cascade::{
     drift::{DriftReport, DriftStatus},
     run::{self, RunOptions},
 };
-use common::*;
 use gitea_fake::fleet::ConsumerState::*;
 
 async fn drift(fleet: &Fleet) -> DriftReport {

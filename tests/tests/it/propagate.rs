@@ -1,9 +1,7 @@
 //! `propagate` against gitea-fake: every outcome, the seed incident, re-runs and cost.
 
-mod common;
-
+use crate::common::*;
 use cascade::{report::Outcome, run::RunOptions};
-use common::*;
 use gitea_fake::{
     Fault, FaultRule, Match, Trigger,
     fleet::ConsumerState::{self, *},

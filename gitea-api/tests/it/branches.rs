@@ -1,8 +1,6 @@
 //! Branches and labels against gitea-fake.
 
-mod common;
-
-use common::{ORG, READ_TOKEN, REPO, client, client_with, fake};
+use crate::common::{ORG, READ_TOKEN, REPO, client, client_with, fake};
 use gitea_api::RetryScope;
 
 #[tokio::test(start_paused = true)]

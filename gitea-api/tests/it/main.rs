@@ -1,0 +1,11 @@
+//! Integration tests of gitea-api against gitea-fake and raw loopback servers.
+
+mod branches;
+mod common;
+mod contents;
+mod fallbacks;
+mod pulls;
+mod raw;
+mod repos;
+mod retry;
+mod secrets;

@@ -1,0 +1,6 @@
+//! Integration tests of retry-policy through real loopback sockets, on the paused clock.
+
+mod core_is_pure;
+mod interop;
+mod middleware;
+mod support;

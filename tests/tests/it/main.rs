@@ -1,0 +1,12 @@
+//! End-to-end tests of propagate and drift against gitea-fake: the seed incident, soaks, outages, kills, bad input, secrets.
+
+mod bad_input;
+mod common;
+mod demo;
+mod drift;
+mod kill;
+mod outage;
+mod propagate;
+mod reliability_doc;
+mod secrets;
+mod soak;

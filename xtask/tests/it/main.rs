@@ -1,0 +1,3 @@
+//! Tests of the xtask binary: the real command line against gitea-fake.
+
+mod cli;
