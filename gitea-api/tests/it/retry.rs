@@ -294,12 +294,7 @@ async fn transport_failures_keep_their_kind() {
         "{err:?}"
     );
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let nobody = Client::builder(&format!("http://127.0.0.1:{port}"))
-        .build()
-        .unwrap();
+    let nobody = Client::builder(&loopback::dead_url()).build().unwrap();
     let err = nobody.version().await.unwrap_err();
     assert_eq!(
         err.transport_kind(),

@@ -2,7 +2,7 @@
 //! classifier, make the same calls at the same times against the same scripted server.
 #![cfg(feature = "reqwest-retry")]
 
-use crate::support::server::{Server, Step, dead_url};
+use loopback::{Reply, Server, dead_url};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use reqwest_retry::RetryTransientMiddleware;
 use retry_policy::{Policy, RetryMiddleware, StrictClassifier};
@@ -31,9 +31,9 @@ fn theirs() -> ClientWithMiddleware {
         .build()
 }
 
-async fn trace(client: ClientWithMiddleware, script: Option<Vec<Step>>) -> Trace {
+async fn trace(client: ClientWithMiddleware, script: Option<Vec<Reply>>) -> Trace {
     let server = match script {
-        Some(script) => Some(Server::start(script).await),
+        Some(script) => Some(Server::scripted(script).await),
         None => None,
     };
     let url = server
@@ -46,7 +46,7 @@ async fn trace(client: ClientWithMiddleware, script: Option<Vec<Step>>) -> Trace
     Trace {
         calls: server.as_ref().map_or_else(Vec::new, |server| {
             server
-                .calls()
+                .requests()
                 .into_iter()
                 .map(|call| (call.method, call.target))
                 .collect()
@@ -62,13 +62,16 @@ async fn trace(client: ClientWithMiddleware, script: Option<Vec<Step>>) -> Trace
 #[tokio::test(start_paused = true)]
 async fn both_middlewares_make_the_same_calls() {
     let scripts = [
-        (vec![Step::Status(503), Step::Status(201)], 2),
-        (vec![Step::Status(404)], 1),
-        (vec![Step::Status(501)], 1),
-        (vec![Step::Status(500)], 4),
-        (vec![Step::Reset, Step::Status(502), Step::Status(201)], 3),
-        (vec![Step::Close, Step::Status(200)], 2),
-        (vec![Step::Status(429), Step::Status(200)], 1),
+        (vec![Reply::status(503), Reply::status(201)], 2),
+        (vec![Reply::status(404)], 1),
+        (vec![Reply::status(501)], 1),
+        (vec![Reply::status(500)], 4),
+        (
+            vec![Reply::reset(), Reply::status(502), Reply::status(201)],
+            3,
+        ),
+        (vec![Reply::close(), Reply::status(200)], 2),
+        (vec![Reply::status(429), Reply::status(200)], 1),
     ];
     for (script, calls) in scripts {
         let expected = trace(ours(), Some(script.clone())).await;

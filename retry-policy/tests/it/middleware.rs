@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::support::events::Recorder;
-use crate::support::server::{Server, Step, dead_url};
+use loopback::{Reply, Server, dead_url};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use retry_policy::{Attempts, Policy, RetryBudget, RetryMiddleware, RetryMode};
 use tokio::time::Instant;
@@ -48,7 +48,7 @@ async fn post_pulls(client: &ClientWithMiddleware, server: &Server) -> reqwest::
 
 #[tokio::test(start_paused = true)]
 async fn a_503_then_a_201_succeeds() {
-    let server = Server::start(vec![Step::Status(503), Step::Status(201)]).await;
+    let server = Server::scripted(vec![Reply::status(503), Reply::status(201)]).await;
     let response = post_pulls(&default_client(), &server).await;
     assert_eq!(response.status(), 201);
     assert_eq!(attempts(&response), 2);
@@ -58,20 +58,20 @@ async fn a_503_then_a_201_succeeds() {
 #[tokio::test(start_paused = true)]
 async fn a_4xx_501_or_505_is_not_retried() {
     for status in [400, 401, 403, 404, 408, 409, 422, 429, 501, 505] {
-        let server = Server::start(vec![Step::Status(status), Step::Status(200)]).await;
+        let server = Server::scripted(vec![Reply::status(status), Reply::status(200)]).await;
         let response = get(&default_client(), &server).await;
         assert_eq!(outcome(&response), (status, 1));
-        assert_eq!(server.calls().len(), 1, "{status}");
+        assert_eq!(server.requests().len(), 1, "{status}");
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn after_max_retries_the_5xx_is_returned() {
-    let server = Server::start(vec![Step::Status(502)]).await;
+    let server = Server::scripted(vec![Reply::status(502)]).await;
     let response = get(&default_client(), &server).await;
     assert_eq!(response.status(), 502);
     assert_eq!(attempts(&response), 4);
-    assert_eq!(server.calls().len(), 4);
+    assert_eq!(server.requests().len(), 4);
     assert_eq!(server.gaps_ms(), [1000, 2000, 4000]);
 }
 
@@ -95,7 +95,7 @@ async fn a_persistent_connection_error_is_reraised() {
 
 #[tokio::test(start_paused = true)]
 async fn the_backoff_is_1_2_4_8_16_for_five_retries() {
-    let server = Server::start(vec![Step::Status(503)]).await;
+    let server = Server::scripted(vec![Reply::status(503)]).await;
     let policy = Policy::builder().max_retries(5).build().unwrap();
     let response = get(&client(RetryMiddleware::new(policy)), &server).await;
     assert_eq!(response.status(), 503);
@@ -105,7 +105,7 @@ async fn the_backoff_is_1_2_4_8_16_for_five_retries() {
 
 #[tokio::test(start_paused = true)]
 async fn no_sleep_on_first_success() {
-    let server = Server::start(vec![Step::Status(200)]).await;
+    let server = Server::scripted(vec![Reply::status(200)]).await;
     let started = Instant::now();
     let response = get(&default_client(), &server).await;
     assert_eq!(response.status(), 200);
@@ -115,13 +115,13 @@ async fn no_sleep_on_first_success() {
 
 #[tokio::test(start_paused = true)]
 async fn with_per_request_opt_in_other_requests_stay_single_shot() {
-    let server = Server::start(vec![Step::Status(503)]).await;
+    let server = Server::scripted(vec![Reply::status(503)]).await;
     let client =
         client(RetryMiddleware::new(Policy::default()).with_default_mode(RetryMode::Disabled));
 
     let read = client.get(server.url("/repos")).send().await.unwrap();
     assert_eq!(outcome(&read), (503, 1));
-    assert_eq!(server.calls().len(), 1);
+    assert_eq!(server.requests().len(), 1);
 
     let create = client
         .post(server.url("/pulls"))
@@ -130,12 +130,12 @@ async fn with_per_request_opt_in_other_requests_stay_single_shot() {
         .await
         .unwrap();
     assert_eq!(outcome(&create), (503, 4));
-    assert_eq!(server.calls().len(), 5);
+    assert_eq!(server.requests().len(), 5);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_request_can_opt_out_when_retries_are_on_by_default() {
-    let server = Server::start(vec![Step::Status(503)]).await;
+    let server = Server::scripted(vec![Reply::status(503)]).await;
     let response = default_client()
         .get(server.url("/"))
         .with_extension(RetryMode::Disabled)
@@ -147,23 +147,23 @@ async fn a_request_can_opt_out_when_retries_are_on_by_default() {
 
 #[tokio::test(start_paused = true)]
 async fn a_reset_before_the_response_is_retried() {
-    let server = Server::start(vec![Step::Reset, Step::Status(201)]).await;
+    let server = Server::scripted(vec![Reply::reset(), Reply::status(201)]).await;
     let response = post_pulls(&default_client(), &server).await;
     assert_eq!(outcome(&response), (201, 2));
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_connection_closed_before_the_response_is_retried() {
-    let server = Server::start(vec![Step::Close, Step::Status(200)]).await;
+    let server = Server::scripted(vec![Reply::close(), Reply::status(200)]).await;
     let response = get(&default_client(), &server).await;
     assert_eq!(outcome(&response), (200, 2));
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_slow_attempt_times_out_after_the_attempt_timeout_and_is_retried() {
-    let server = Server::start(vec![
-        Step::Delay(Duration::from_secs(600), 200),
-        Step::Status(200),
+    let server = Server::scripted(vec![
+        Reply::status(200).delayed(Duration::from_secs(600)),
+        Reply::status(200),
     ])
     .await;
     let policy = Policy::builder()
@@ -177,7 +177,7 @@ async fn a_slow_attempt_times_out_after_the_attempt_timeout_and_is_retried() {
 
 #[tokio::test(start_paused = true)]
 async fn a_body_that_cannot_be_cloned_is_sent_once() {
-    let server = Server::start(vec![Step::Status(503), Step::Status(201)]).await;
+    let server = Server::scripted(vec![Reply::status(503), Reply::status(201)]).await;
     let body = reqwest::Body::wrap(String::from("{\"title\":\"bump\"}"));
     let response = default_client()
         .post(server.url("/pulls"))
@@ -186,17 +186,17 @@ async fn a_body_that_cannot_be_cloned_is_sent_once() {
         .await
         .unwrap();
     assert_eq!(outcome(&response), (503, 1));
-    assert_eq!(server.calls().len(), 1);
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_lengthens_the_wait_but_never_past_the_cap() {
-    let retry_after = |value: &str| Step::StatusWith(503, vec![("retry-after", value.to_owned())]);
-    let server = Server::start(vec![
+    let retry_after = |value: &str| Reply::status(503).header("retry-after", value);
+    let server = Server::scripted(vec![
         retry_after("3"),
         retry_after("0"),
         retry_after("86400"),
-        Step::Status(200),
+        Reply::status(200),
     ])
     .await;
     let response = get(&default_client(), &server).await;
@@ -208,7 +208,7 @@ async fn retry_after_lengthens_the_wait_but_never_past_the_cap() {
 #[tokio::test(start_paused = true)]
 async fn a_spent_retry_budget_returns_at_once_and_says_why() {
     let (recorder, _guard) = Recorder::install();
-    let server = Server::start(vec![Step::Status(503)]).await;
+    let server = Server::scripted(vec![Reply::status(503)]).await;
     let budget = RetryBudget::new(Duration::from_secs(10), 0, 0.5).unwrap();
     let client = client(RetryMiddleware::new(Policy::default()).with_budget(budget));
     let first = get(&client, &server).await;
@@ -227,7 +227,8 @@ async fn a_spent_retry_budget_returns_at_once_and_says_why() {
 #[tokio::test(start_paused = true)]
 async fn one_event_per_retry_without_headers_or_query() {
     let (recorder, _guard) = Recorder::install();
-    let server = Server::start(vec![Step::Status(503), Step::Reset, Step::Status(200)]).await;
+    let server =
+        Server::scripted(vec![Reply::status(503), Reply::reset(), Reply::status(200)]).await;
     let response = default_client()
         .get(server.url("/repos/org/app?token=hunter2"))
         .header("authorization", "token hunter2")
@@ -271,9 +272,9 @@ async fn one_event_per_retry_without_headers_or_query() {
 
 #[tokio::test(start_paused = true)]
 async fn a_request_timeout_of_its_own_is_kept() {
-    let server = Server::start(vec![
-        Step::Delay(Duration::from_secs(600), 200),
-        Step::Status(200),
+    let server = Server::scripted(vec![
+        Reply::status(200).delayed(Duration::from_secs(600)),
+        Reply::status(200),
     ])
     .await;
     let response = default_client()

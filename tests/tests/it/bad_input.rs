@@ -3,7 +3,6 @@
 //! Usage errors (versions, config, a missing token) are run through the binary in
 //! `xtask/tests/cli.rs`.
 
-use crate::common::raw::Reply;
 use crate::common::*;
 use cascade::{
     config::Config,
@@ -13,6 +12,7 @@ use cascade::{
 };
 use gitea_api::Token;
 use gitea_fake::{Fault, FaultRule, Match, RepoOptions, Scope, Trigger, fleet::ConsumerState::*};
+use loopback::{Reply, Server};
 
 const APP: &str = "platform/app";
 
@@ -283,8 +283,8 @@ fn raw_config(base_url: &str, consumers: &str) -> Config {
 
 const VERSION: &str = "{\"version\":\"1.26.4\"}";
 
-async fn raw_run(server: &crate::common::raw::Raw, consumers: &str) -> Report {
-    let config = raw_config(&server.base_url, consumers);
+async fn raw_run(server: &Server, consumers: &str) -> Report {
+    let config = raw_config(server.base_url(), consumers);
     let client = run::connect(&config, Token::new("t")).unwrap();
     let options = RunOptions {
         version: Some(cascade::version::RuntimeVersion::parse(NEW).unwrap()),
@@ -299,7 +299,7 @@ const ONE_REPO: &str = "[consumers]\nrepos = [\"platform/app\"]";
 
 #[tokio::test(start_paused = true)]
 async fn reply_200_with_invalid_json_fails_the_consumer_naming_the_endpoint() {
-    let server = raw::serve(|_, target| match target {
+    let server = Server::handler(|request| match request.target.as_str() {
         "/api/v1/version" => Reply::json(200, VERSION),
         _ => Reply::json(200, "{\"id\": 1, \"name\": "),
     })
@@ -310,12 +310,12 @@ async fn reply_200_with_invalid_json_fails_the_consumer_naming_the_endpoint() {
         APP,
         "GET /repos/{owner}/{repo}: HTTP 200 body could not be decoded",
     );
-    assert!(server.requests().iter().all(|r| r.starts_with("GET")));
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
 }
 
 #[tokio::test(start_paused = true)]
 async fn reply_redirect_loop_fails_the_consumer_after_a_bounded_number_of_hops() {
-    let server = raw::serve(|_, target| match target {
+    let server = Server::handler(|request| match request.target.as_str() {
         "/api/v1/version" => Reply::json(200, VERSION),
         other => Reply::json(302, "").header("Location", other.to_owned()),
     })
@@ -332,7 +332,7 @@ async fn reply_redirect_loop_fails_the_consumer_after_a_bounded_number_of_hops()
 
 #[tokio::test(start_paused = true)]
 async fn reply_absurd_total_count_is_not_trusted() {
-    let server = raw::serve(|_, target| match target {
+    let server = Server::handler(|request| match request.target.as_str() {
         "/api/v1/version" => Reply::json(200, VERSION),
         t if t.starts_with("/api/v1/orgs/platform/repos") => Reply::json(
             200,
@@ -344,5 +344,5 @@ async fn reply_absurd_total_count_is_not_trusted() {
     .await;
     let report = raw_run(&server, "[consumers]\norgs = [\"platform\"]").await;
     assert!(report.consumers.is_empty(), "{report:#?}");
-    assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
+    assert_eq!(server.requests().len(), 2, "{:?}", server.lines());
 }

@@ -1,5 +1,4 @@
-//! Test helpers: a scripted HTTP/1.1 server on loopback, and a `tracing` event recorder.
+//! Test helpers: a `tracing` event recorder (the loopback server is the `loopback` crate).
 #![allow(dead_code, unreachable_pub)]
 
 pub mod events;
-pub mod server;

@@ -2,7 +2,6 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-pub mod raw;
 pub mod soak_run;
 
 use cascade::{
