@@ -8,7 +8,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use futures_util::TryStreamExt;
 use gitea_api::{Client, CreatePullRequest, Repository};
-use retry_policy::{Observed, Retrier, TransportKind};
+use retry_policy::{Outcome as AttemptOutcome, Retrier, TransportKind};
 
 use crate::{
     apply,
@@ -176,14 +176,14 @@ pub(crate) async fn resolve_consumers(
 }
 
 /// What one attempt of a retried write produced, for the retry policy.
-pub(crate) fn observe<T>(result: &Result<T, gitea_api::Error>) -> retry_policy::Observation {
+pub(crate) fn observe<T>(result: &Result<T, gitea_api::Error>) -> retry_policy::Attempt {
     match result {
-        Ok(_) => Observed::Status(201).into(),
+        Ok(_) => AttemptOutcome::Status(201).into(),
         Err(err) => {
-            let observed = err
-                .observed()
-                .unwrap_or(Observed::Transport(TransportKind::Other));
-            retry_policy::Observation::from(observed).with_retry_after(err.retry_after())
+            let outcome = err
+                .outcome()
+                .unwrap_or(AttemptOutcome::Transport(TransportKind::Other));
+            retry_policy::Attempt::from(outcome).with_retry_after(err.retry_after())
         }
     }
 }

@@ -138,7 +138,7 @@ impl ClientBuilder {
             .https_only(root.scheme() == "https")
             .build()
             .map_err(|e| Error::InvalidConfig(format!("HTTP client: {}", e.without_url())))?;
-        let mut retry = RetryMiddleware::new(self.policy).with_default_mode(RetryMode::Disabled);
+        let mut retry = RetryMiddleware::new(self.policy).with_default_mode(RetryMode::Never);
         if let Some(budget) = self.budget {
             retry = retry.with_budget(budget);
         }

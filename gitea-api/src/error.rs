@@ -3,7 +3,7 @@
 use std::error::Error as StdError;
 use std::time::Duration;
 
-use retry_policy::{Observed, TransportKind};
+use retry_policy::{Outcome, TransportKind};
 
 /// Everything that can go wrong talking to Gitea.
 ///
@@ -223,10 +223,10 @@ impl Error {
 
     /// What this error looks like to a [`retry_policy::Classifier`]: the status for a response
     /// error (JSON or not), the transport kind for a transport error, `None` otherwise.
-    pub fn observed(&self) -> Option<Observed> {
+    pub fn outcome(&self) -> Option<Outcome> {
         match self.transport_kind() {
-            Some(kind) => Some(Observed::Transport(kind)),
-            None => self.api_status().map(Observed::Status),
+            Some(kind) => Some(Outcome::Transport(kind)),
+            None => self.api_status().map(Outcome::Status),
         }
     }
 
@@ -308,7 +308,7 @@ mod tests {
             snippet: "Bad Gateway".into(),
             retry_after: Some(Duration::from_secs(3)),
         };
-        assert_eq!(html.observed(), Some(Observed::Status(502)));
+        assert_eq!(html.outcome(), Some(Outcome::Status(502)));
         assert!(!html.is_not_found());
         assert_eq!(html.retry_after(), Some(Duration::from_secs(3)));
         let html404 = Error::NonJson {

@@ -53,9 +53,9 @@ impl Client {
             }
         };
         if retried {
-            RetryMode::Enabled
+            RetryMode::Always
         } else {
-            RetryMode::Disabled
+            RetryMode::Never
         }
     }
 

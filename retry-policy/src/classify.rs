@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-/// What one attempt produced, reduced to what a retry decision needs.
+/// What one attempt produced, reduced to what a retry action needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Observed {
+pub enum Outcome {
     /// The server answered with this HTTP status code.
     Status(u16),
     /// No response arrived; the transport failed in this way.
@@ -25,9 +25,9 @@ pub enum TransportKind {
     Other,
 }
 
-/// The verdict of a [`Classifier`] on one [`Observed`] outcome.
+/// The verdict of a [`Classifier`] on one [`Outcome`] outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Class {
+pub enum Verdict {
     /// The attempt succeeded (a 2xx or 3xx status); stop.
     Success,
     /// The attempt failed in a way another attempt may fix.
@@ -41,24 +41,24 @@ pub enum Class {
 /// Implement it to widen or narrow the retried set; [`StrictClassifier`] is the default.
 ///
 /// ```
-/// use retry_policy::{Class, Classifier, Observed, StrictClassifier};
+/// use retry_policy::{Verdict, Classifier, Outcome, StrictClassifier};
 ///
 /// /// Also retries 429 Too Many Requests.
 /// struct AlsoTooManyRequests;
 ///
 /// impl Classifier for AlsoTooManyRequests {
-///     fn classify(&self, observed: &Observed) -> Class {
-///         match observed {
-///             Observed::Status(429) => Class::Retriable,
+///     fn classify(&self, outcome: &Outcome) -> Verdict {
+///         match outcome {
+///             Outcome::Status(429) => Verdict::Retriable,
 ///             other => StrictClassifier.classify(other),
 ///         }
 ///     }
 /// }
-/// assert_eq!(AlsoTooManyRequests.classify(&Observed::Status(429)), Class::Retriable);
+/// assert_eq!(AlsoTooManyRequests.classify(&Outcome::Status(429)), Verdict::Retriable);
 /// ```
 pub trait Classifier: Send + Sync + 'static {
-    /// Classifies one observed outcome.
-    fn classify(&self, observed: &Observed) -> Class;
+    /// Classifies one outcome outcome.
+    fn classify(&self, outcome: &Outcome) -> Verdict;
 }
 
 /// The default classifier: retries exactly 500, 502, 503 and 504, and connect errors, timeouts
@@ -76,17 +76,17 @@ impl StrictClassifier {
 }
 
 impl Classifier for StrictClassifier {
-    fn classify(&self, observed: &Observed) -> Class {
-        match *observed {
-            Observed::Status(status) if Self::RETRIED_STATUSES.contains(&status) => {
-                Class::Retriable
+    fn classify(&self, outcome: &Outcome) -> Verdict {
+        match *outcome {
+            Outcome::Status(status) if Self::RETRIED_STATUSES.contains(&status) => {
+                Verdict::Retriable
             }
-            Observed::Status(200..=399) => Class::Success,
-            Observed::Status(_) => Class::Final,
-            Observed::Transport(
+            Outcome::Status(200..=399) => Verdict::Success,
+            Outcome::Status(_) => Verdict::Final,
+            Outcome::Transport(
                 TransportKind::Connect | TransportKind::Timeout | TransportKind::Reset,
-            ) => Class::Retriable,
-            Observed::Transport(_) => Class::Final,
+            ) => Verdict::Retriable,
+            Outcome::Transport(_) => Verdict::Final,
         }
     }
 }
@@ -102,11 +102,11 @@ impl fmt::Display for TransportKind {
     }
 }
 
-impl fmt::Display for Observed {
+impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Observed::Status(status) => write!(f, "status {status}"),
-            Observed::Transport(kind) => kind.fmt(f),
+            Outcome::Status(status) => write!(f, "status {status}"),
+            Outcome::Transport(kind) => kind.fmt(f),
         }
     }
 }
@@ -120,13 +120,13 @@ mod tests {
     proptest! {
         #[test]
         fn strict_retries_exactly_the_four_gateway_statuses(status in 100u16..=599) {
-            let class = StrictClassifier.classify(&Observed::Status(status));
+            let verdict = StrictClassifier.classify(&Outcome::Status(status));
             let expected = match status {
-                500 | 502 | 503 | 504 => Class::Retriable,
-                200..=399 => Class::Success,
-                _ => Class::Final,
+                500 | 502 | 503 | 504 => Verdict::Retriable,
+                200..=399 => Verdict::Success,
+                _ => Verdict::Final,
             };
-            prop_assert_eq!(class, expected);
+            prop_assert_eq!(verdict, expected);
         }
     }
 
@@ -138,14 +138,14 @@ mod tests {
             TransportKind::Reset,
             TransportKind::Other,
         ]
-        .map(|kind| StrictClassifier.classify(&Observed::Transport(kind)));
+        .map(|kind| StrictClassifier.classify(&Outcome::Transport(kind)));
         assert_eq!(
             verdicts,
             [
-                Class::Retriable,
-                Class::Retriable,
-                Class::Retriable,
-                Class::Final
+                Verdict::Retriable,
+                Verdict::Retriable,
+                Verdict::Retriable,
+                Verdict::Final
             ]
         );
     }
@@ -154,8 +154,8 @@ mod tests {
     fn neighbours_of_the_retried_set_are_final() {
         for status in [408, 429, 501, 505, 511, 599] {
             assert_eq!(
-                StrictClassifier.classify(&Observed::Status(status)),
-                Class::Final,
+                StrictClassifier.classify(&Outcome::Status(status)),
+                Verdict::Final,
                 "{status}"
             );
         }

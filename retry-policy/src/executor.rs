@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::budget::RetryBudget;
-use crate::classify::{Classifier, Observed, StrictClassifier};
-use crate::policy::{AttemptContext, Decision, Policy, StopReason};
+use crate::classify::{Classifier, Outcome, StrictClassifier};
+use crate::policy::{Action, Policy, RetryState, StopReason};
 use crate::random::{RandomSource, SplitMix64};
 
 /// Waits between attempts.
@@ -73,9 +73,9 @@ struct VirtualTime {
 /// What the executor learns from one attempt: the classified outcome and any `Retry-After`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Observation {
+pub struct Attempt {
     /// What the attempt produced.
-    pub observed: Observed,
+    pub outcome: Outcome,
     /// The server's `Retry-After`, already turned into a duration.
     pub retry_after: Option<Duration>,
 }
@@ -85,7 +85,7 @@ pub struct Observation {
 pub struct Report<T, E> {
     /// The last attempt's result, unchanged: a final 5xx stays `Ok`, a final error is the
     /// operation's own error.
-    pub outcome: Result<T, E>,
+    pub result: Result<T, E>,
     /// How many times the operation was called (at least 1).
     pub attempts: u32,
     /// The delays slept, in order; one fewer than `attempts`.
@@ -101,7 +101,7 @@ pub struct Report<T, E> {
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use retry_policy::{InstantSleeper, Observed, Policy, Retrier, StopReason};
+/// use retry_policy::{InstantSleeper, Outcome, Policy, Retrier, StopReason};
 ///
 /// # block_on(async {
 /// let time = InstantSleeper::new(Instant::now());
@@ -110,10 +110,10 @@ pub struct Report<T, E> {
 /// let report = retrier
 ///     .run(
 ///         |attempt| async move { Ok::<u16, ()>(statuses[attempt as usize - 1]) },
-///         |outcome| Observed::Status(*outcome.as_ref().unwrap()).into(),
+///         |outcome| Outcome::Status(*outcome.as_ref().unwrap()).into(),
 ///     )
 ///     .await;
-/// assert_eq!(report.outcome, Ok(201));
+/// assert_eq!(report.result, Ok(201));
 /// assert_eq!(report.attempts, 3);
 /// assert_eq!(report.delays, [Duration::from_secs(1), Duration::from_secs(2)]);
 /// assert_eq!(report.stop, StopReason::Succeeded);
@@ -227,14 +227,14 @@ impl Retrier {
     where
         Op: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<T, E>>,
-        Obs: FnMut(&Result<T, E>) -> Observation,
+        Obs: FnMut(&Result<T, E>) -> Attempt,
     {
         let mut session = self.start();
         loop {
-            let outcome = operation(session.attempts().saturating_add(1)).await;
-            match session.after_attempt(&observe(&outcome)) {
-                Decision::Retry { delay } => self.sleeper.sleep(delay).await,
-                Decision::Stop(stop) => return session.finish(outcome, stop),
+            let result = operation(session.attempts().saturating_add(1)).await;
+            match session.after_attempt(&observe(&result)) {
+                Action::Retry { delay } => self.sleeper.sleep(delay).await,
+                Action::Stop(stop) => return session.finish(result, stop),
             }
         }
     }
@@ -268,31 +268,31 @@ impl Session<'_> {
     }
 
     /// Records one finished attempt and decides what comes next.
-    pub(crate) fn after_attempt(&mut self, observation: &Observation) -> Decision {
+    pub(crate) fn after_attempt(&mut self, attempt: &Attempt) -> Action {
         let retrier = self.retrier;
         let retries = self.attempts;
         self.attempts = self.attempts.saturating_add(1);
         let now = retrier.clock.now();
-        let ctx = AttemptContext::new(retries, now.saturating_duration_since(self.started))
-            .with_retry_after(observation.retry_after);
-        let class = retrier.classifier.classify(&observation.observed);
-        let decision = retrier.policy.decide(&ctx, class, &mut self.rng);
-        if let Decision::Retry { delay } = decision {
+        let ctx = RetryState::new(retries, now.saturating_duration_since(self.started))
+            .with_retry_after(attempt.retry_after);
+        let verdict = retrier.classifier.classify(&attempt.outcome);
+        let action = retrier.policy.decide(&ctx, verdict, &mut self.rng);
+        if let Action::Retry { delay } = action {
             if retrier
                 .budget
                 .as_ref()
                 .is_some_and(|budget| !budget.try_withdraw(now))
             {
-                return Decision::Stop(StopReason::RetryBudgetExhausted);
+                return Action::Stop(StopReason::BudgetExhausted);
             }
             self.delays.push(delay);
         }
-        decision
+        action
     }
 
-    pub(crate) fn finish<T, E>(self, outcome: Result<T, E>, stop: StopReason) -> Report<T, E> {
+    pub(crate) fn finish<T, E>(self, result: Result<T, E>, stop: StopReason) -> Report<T, E> {
         Report {
-            outcome,
+            result,
             attempts: self.attempts,
             delays: self.delays,
             stop,
@@ -309,11 +309,11 @@ impl fmt::Debug for Retrier {
     }
 }
 
-impl Observation {
-    /// An observation without a `Retry-After` hint.
-    pub const fn new(observed: Observed) -> Self {
-        Observation {
-            observed,
+impl Attempt {
+    /// An attempt without a `Retry-After` hint.
+    pub const fn new(outcome: Outcome) -> Self {
+        Attempt {
+            outcome,
             retry_after: None,
         }
     }
@@ -326,9 +326,9 @@ impl Observation {
     }
 }
 
-impl From<Observed> for Observation {
-    fn from(observed: Observed) -> Self {
-        Observation::new(observed)
+impl From<Outcome> for Attempt {
+    fn from(outcome: Outcome) -> Self {
+        Attempt::new(outcome)
     }
 }
 
@@ -413,10 +413,10 @@ mod tests {
 
     type Scripted = Result<u16, TransportKind>;
 
-    fn observe(outcome: &Result<u16, Failure>) -> Observation {
+    fn observe(outcome: &Result<u16, Failure>) -> Attempt {
         match outcome {
-            Ok(status) => Observed::Status(*status).into(),
-            Err(failure) => Observed::Transport(failure.kind).into(),
+            Ok(status) => Outcome::Status(*status).into(),
+            Err(failure) => Outcome::Transport(failure.kind).into(),
         }
     }
 
@@ -482,8 +482,8 @@ mod tests {
             retrier.with_budget(RetryBudget::new(Duration::from_secs(10), 0, 0.2).unwrap());
         let (report, calls) = run_script(&retrier, &[Ok(503)]);
         assert_eq!(calls, 1);
-        assert_eq!(report.outcome, Ok(503));
-        assert_eq!(report.stop, StopReason::RetryBudgetExhausted);
+        assert_eq!(report.result, Ok(503));
+        assert_eq!(report.stop, StopReason::BudgetExhausted);
         assert!(time.delays().is_empty());
     }
 
@@ -491,12 +491,12 @@ mod tests {
     fn the_total_budget_stops_before_a_late_retry() {
         let time = InstantSleeper::new(Instant::now());
         let policy = Policy::builder()
-            .total_budget(Duration::from_secs(5))
+            .time_limit(Duration::from_secs(5))
             .build()
             .unwrap();
         let retrier = Retrier::with_timer(policy, time.clone(), time.clone());
         let (report, calls) = run_script(&retrier, &[Ok(503)]);
-        assert_eq!((calls, report.stop), (3, StopReason::TimeBudgetExhausted));
+        assert_eq!((calls, report.stop), (3, StopReason::TimeLimitReached));
         assert_eq!(
             report.delays,
             [Duration::from_secs(1), Duration::from_secs(2)]
@@ -510,7 +510,7 @@ mod tests {
             let (report, calls) = run_script(&retrier, &[Ok(status)]);
             let expected = if [500, 502, 503, 504].contains(&status) { max_retries as usize + 1 } else { 1 };
             prop_assert_eq!(calls, expected);
-            prop_assert_eq!(report.outcome, Ok(status));
+            prop_assert_eq!(report.result, Ok(status));
         }
 
         #[test]
@@ -540,7 +540,7 @@ mod tests {
             let (report, calls) = run_script(&retrier, &script);
             let last = calls - 1;
             let expected = script[last.min(script.len() - 1)].map_err(|kind| Failure { kind, call: last });
-            prop_assert_eq!(report.outcome, expected);
+            prop_assert_eq!(report.result, expected);
         }
     }
 }

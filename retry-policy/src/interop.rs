@@ -23,8 +23,8 @@ use std::time::{Duration, SystemTime};
 use reqwest_retry::{Retryable, RetryableStrategy};
 use retry_policies::{RetryDecision, RetryPolicy};
 
-use crate::classify::{Class, Classifier, Observed, StrictClassifier, TransportKind};
-use crate::policy::{AttemptContext, Decision, Policy};
+use crate::classify::{Classifier, Outcome, StrictClassifier, TransportKind, Verdict};
+use crate::policy::{Action, Policy, RetryState};
 use crate::random::SplitMix64;
 
 /// Lets any [`Classifier`] serve as a reqwest-retry `RetryableStrategy`.
@@ -46,13 +46,13 @@ impl RetryPolicy for Policy {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |since| since.as_nanos() as u64);
         let mut rng = SplitMix64::new(started_nanos ^ u64::from(n_past_retries));
-        let ctx = AttemptContext::new(n_past_retries, elapsed);
-        match self.decide(&ctx, Class::Retriable, &mut rng) {
-            Decision::Retry { delay } => match now.checked_add(delay) {
+        let ctx = RetryState::new(n_past_retries, elapsed);
+        match self.decide(&ctx, Verdict::Retriable, &mut rng) {
+            Action::Retry { delay } => match now.checked_add(delay) {
                 Some(execute_after) => RetryDecision::Retry { execute_after },
                 None => RetryDecision::DoNotRetry,
             },
-            Decision::Stop(_) => RetryDecision::DoNotRetry,
+            Action::Stop(_) => RetryDecision::DoNotRetry,
         }
     }
 }
@@ -62,14 +62,14 @@ impl<C: Classifier> RetryableStrategy for ClassifierStrategy<C> {
         &self,
         res: &Result<reqwest::Response, reqwest_middleware::Error>,
     ) -> Option<Retryable> {
-        let observed = match res {
-            Ok(response) => Observed::Status(response.status().as_u16()),
-            Err(error) => Observed::Transport(TransportKind::from_middleware_error(error)),
+        let outcome = match res {
+            Ok(response) => Outcome::Status(response.status().as_u16()),
+            Err(error) => Outcome::Transport(TransportKind::from_middleware_error(error)),
         };
-        match self.0.classify(&observed) {
-            Class::Success => None,
-            Class::Retriable => Some(Retryable::Transient),
-            Class::Final => Some(Retryable::Fatal),
+        match self.0.classify(&outcome) {
+            Verdict::Success => None,
+            Verdict::Retriable => Some(Retryable::Transient),
+            Verdict::Final => Some(Retryable::Fatal),
         }
     }
 }

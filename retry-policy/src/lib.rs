@@ -24,7 +24,7 @@
 //!
 //! ```
 //! use std::time::{Duration, Instant};
-//! use retry_policy::{InstantSleeper, Observed, Policy, Retrier, StopReason, TransportKind};
+//! use retry_policy::{InstantSleeper, Outcome, Policy, Retrier, StopReason, TransportKind};
 //!
 //! let policy = Policy::builder().max_retries(5).build()?;
 //! // Virtual time: no test ever waits for real.
@@ -34,9 +34,9 @@
 //! // An operation that always fails to connect.
 //! let report = block_on(retrier.run(
 //!     |_attempt| async { Err::<u16, &str>("connection refused") },
-//!     |_outcome| Observed::Transport(TransportKind::Connect).into(),
+//!     |_outcome| Outcome::Transport(TransportKind::Connect).into(),
 //! ));
-//! assert_eq!(report.outcome, Err("connection refused"));
+//! assert_eq!(report.result, Err("connection refused"));
 //! assert_eq!(report.attempts, 6);
 //! assert_eq!(report.stop, StopReason::RetriesExhausted);
 //! let secs: Vec<u64> = report.delays.iter().map(Duration::as_secs).collect();
@@ -65,17 +65,15 @@ mod retry_after;
 mod transport_error;
 
 pub use budget::{BudgetError, RetryBudget};
-pub use classify::{Class, Classifier, Observed, StrictClassifier, TransportKind};
-pub use executor::{Clock, InstantSleeper, Observation, Report, Retrier, Sleeper};
+pub use classify::{Classifier, Outcome, StrictClassifier, TransportKind, Verdict};
+pub use executor::{Attempt, Clock, InstantSleeper, Report, Retrier, Sleeper};
 #[cfg(feature = "tokio")]
 pub use executor::{TokioClock, TokioSleeper};
 #[cfg(feature = "reqwest-retry")]
 pub use interop::ClassifierStrategy;
 #[cfg(feature = "reqwest")]
 pub use middleware::{Attempts, RetryMiddleware, RetryMode};
-pub use policy::{
-    AttemptContext, Decision, Jitter, Policy, PolicyBuilder, PolicyError, StopReason,
-};
+pub use policy::{Action, Jitter, Policy, PolicyBuilder, PolicyError, RetryState, StopReason};
 pub use random::{RandomSource, SplitMix64};
 #[cfg(feature = "reqwest")]
 pub use retry_after::parse_retry_after;

@@ -7,15 +7,15 @@ use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
 use crate::budget::RetryBudget;
-use crate::classify::{Classifier, Observed, TransportKind};
-use crate::executor::{Observation, Retrier, Session};
-use crate::policy::{Decision, Policy, StopReason};
+use crate::classify::{Classifier, Outcome, TransportKind};
+use crate::executor::{Attempt, Retrier, Session};
+use crate::policy::{Action, Policy, StopReason};
 use crate::retry_after::parse_retry_after;
 
 /// A `reqwest_middleware::Middleware` that retries requests under a [`Policy`].
 ///
 /// - Each request may switch retries on or off with a [`RetryMode`] extension; requests
-///   without one use the default mode ([`RetryMode::Enabled`] unless changed with
+///   without one use the default mode ([`RetryMode::Always`] unless changed with
 ///   [`with_default_mode`](Self::with_default_mode)).
 /// - The response carries the number of calls made as an [`Attempts`] extension; when the final
 ///   outcome is an error, the request's extension map carries it instead (read it after
@@ -45,11 +45,11 @@ use crate::retry_after::parse_retry_after;
 ///
 /// // Retry nothing by default, and opt one request in.
 /// let client = ClientBuilder::new(reqwest::Client::new())
-///     .with(RetryMiddleware::new(Policy::default()).with_default_mode(RetryMode::Disabled))
+///     .with(RetryMiddleware::new(Policy::default()).with_default_mode(RetryMode::Never))
 ///     .build();
 /// let request = client
 ///     .post("http://127.0.0.1:3000/api/v1/repos/org/repo/pulls")
-///     .with_extension(RetryMode::Enabled);
+///     .with_extension(RetryMode::Always);
 /// # drop(request);
 /// ```
 #[derive(Clone, Debug)]
@@ -59,13 +59,13 @@ pub struct RetryMiddleware {
 }
 
 /// Switches retries on or off for one request; insert it as a request extension
-/// (`RequestBuilder::with_extension(RetryMode::Enabled)`).
+/// (`RequestBuilder::with_extension(RetryMode::Always)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RetryMode {
     /// Retry this request under the policy.
-    Enabled,
+    Always,
     /// Send this request once.
-    Disabled,
+    Never,
 }
 
 /// How many calls the middleware made for a request; read it with
@@ -79,7 +79,7 @@ impl RetryMiddleware {
     pub fn new(policy: Policy) -> Self {
         RetryMiddleware {
             retrier: Retrier::new(policy),
-            default_mode: RetryMode::Enabled,
+            default_mode: RetryMode::Always,
         }
     }
 
@@ -130,23 +130,23 @@ impl RetryMiddleware {
     ) -> (reqwest_middleware::Result<Response>, u32) {
         let mut session = self.retrier.start();
         loop {
-            let Some(attempt) = request.try_clone() else {
+            let Some(copy) = request.try_clone() else {
                 let result = next.run(with_timeout(request, timeout), extensions).await;
                 return (result, session.attempts().saturating_add(1));
             };
             let result = next
                 .clone()
-                .run(with_timeout(attempt, timeout), extensions)
+                .run(with_timeout(copy, timeout), extensions)
                 .await;
-            let observation = observe(&result);
-            match session.after_attempt(&observation) {
-                Decision::Retry { delay } => {
-                    trace_retry(&request, &session, &observation, delay);
+            let attempt = observe(&result);
+            match session.after_attempt(&attempt) {
+                Action::Retry { delay } => {
+                    trace_retry(&request, &session, &attempt, delay);
                     self.retrier.sleeper().sleep(delay).await;
                 }
-                Decision::Stop(stop) => {
-                    if stop == StopReason::RetryBudgetExhausted {
-                        trace_budget_exhausted(&request, &session, &observation);
+                Action::Stop(stop) => {
+                    if stop == StopReason::BudgetExhausted {
+                        trace_budget_exhausted(&request, &session, &attempt);
                     }
                     return (result, session.attempts());
                 }
@@ -173,7 +173,7 @@ impl Middleware for RetryMiddleware {
             .get::<RetryMode>()
             .copied()
             .unwrap_or(self.default_mode);
-        let (mut result, attempts) = if mode == RetryMode::Disabled {
+        let (mut result, attempts) = if mode == RetryMode::Never {
             (
                 next.run(with_timeout(request, timeout), extensions).await,
                 1,
@@ -221,7 +221,7 @@ fn body_is_reusable(request: &Request) -> bool {
     request.body().is_none_or(|body| body.as_bytes().is_some())
 }
 
-fn observe(result: &reqwest_middleware::Result<Response>) -> Observation {
+fn observe(result: &reqwest_middleware::Result<Response>) -> Attempt {
     match result {
         Ok(response) => {
             let retry_after = response
@@ -229,10 +229,9 @@ fn observe(result: &reqwest_middleware::Result<Response>) -> Observation {
                 .get(http::header::RETRY_AFTER)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| parse_retry_after(value, SystemTime::now()));
-            Observation::new(Observed::Status(response.status().as_u16()))
-                .with_retry_after(retry_after)
+            Attempt::new(Outcome::Status(response.status().as_u16())).with_retry_after(retry_after)
         }
-        Err(error) => Observation::new(Observed::Transport(TransportKind::from_middleware_error(
+        Err(error) => Attempt::new(Outcome::Transport(TransportKind::from_middleware_error(
             error,
         ))),
     }
@@ -241,7 +240,7 @@ fn observe(result: &reqwest_middleware::Result<Response>) -> Observation {
 fn trace_retry(
     request: &Request,
     session: &Session<'_>,
-    observation: &Observation,
+    seen: &Attempt,
     delay: std::time::Duration,
 ) {
     let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
@@ -250,13 +249,13 @@ fn trace_retry(
         request.url().path(),
         session.attempts(),
     );
-    match observation.observed {
-        Observed::Status(status) => tracing::warn!(
+    match seen.outcome {
+        Outcome::Status(status) => tracing::warn!(
             target: "retry_policy",
             method, path, attempt, delay_ms, status,
             "retrying request after status {status}"
         ),
-        Observed::Transport(kind) => tracing::warn!(
+        Outcome::Transport(kind) => tracing::warn!(
             target: "retry_policy",
             method, path, attempt, delay_ms, error_kind = %kind,
             "retrying request after {kind}"
@@ -264,16 +263,16 @@ fn trace_retry(
     }
 }
 
-fn trace_budget_exhausted(request: &Request, session: &Session<'_>, observation: &Observation) {
+fn trace_budget_exhausted(request: &Request, session: &Session<'_>, seen: &Attempt) {
     let (method, path, attempt) = (
         request.method().as_str(),
         request.url().path(),
         session.attempts(),
     );
-    let stop = StopReason::RetryBudgetExhausted;
+    let stop = StopReason::BudgetExhausted;
     tracing::warn!(
         target: "retry_policy",
-        method, path, attempt, outcome = %observation.observed, stop = %stop,
+        method, path, attempt, outcome = %seen.outcome, stop = %stop,
         "retry budget exhausted; returning the last outcome"
     );
 }

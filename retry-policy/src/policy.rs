@@ -1,12 +1,12 @@
 //! The policy: how many retries, how long to wait before each, and when to stop.
 //!
 //! Everything here is a plain function of its arguments. The caller passes the elapsed time, the
-//! `Retry-After` hint and the random source, so the same inputs always give the same decision.
+//! `Retry-After` hint and the random source, so the same inputs always give the same action.
 
 use std::fmt;
 use std::time::Duration;
 
-use crate::classify::Class;
+use crate::classify::Verdict;
 use crate::random::RandomSource;
 
 /// How a scheduled delay is spread out, so that many clients do not retry in lockstep.
@@ -32,7 +32,7 @@ pub enum Jitter {
 /// - `base_delay`: 1 s, `factor`: 2, `cap`: 30 s, so the schedule is 1 s, 2 s, 4 s, 8 s, 16 s,
 ///   30 s, 30 s, ...;
 /// - `jitter`: [`Jitter::None`];
-/// - `total_budget`: none;
+/// - `time_limit`: none;
 /// - `attempt_timeout`: 30 s.
 ///
 /// # Example
@@ -53,7 +53,7 @@ pub struct Policy {
     factor: u32,
     cap: Duration,
     jitter: Jitter,
-    total_budget: Option<Duration>,
+    time_limit: Option<Duration>,
     attempt_timeout: Duration,
 }
 
@@ -87,13 +87,13 @@ pub enum PolicyError {
     ZeroAttemptTimeout,
     /// The total time budget was zero; leave it unset to have no budget.
     #[error("the total time budget must be greater than zero (leave it unset for none)")]
-    ZeroTotalBudget,
+    ZeroTimeLimit,
 }
 
 /// What the policy needs to know about the attempt that just finished.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct AttemptContext {
+pub struct RetryState {
     /// How many retries came before this attempt: 0 for the first call.
     pub retries: u32,
     /// Time since the first attempt started, as measured by the caller's clock.
@@ -104,7 +104,7 @@ pub struct AttemptContext {
 
 /// What to do after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
+pub enum Action {
     /// Wait `delay`, then try again.
     Retry {
         /// How long to wait before the next attempt.
@@ -124,9 +124,9 @@ pub enum StopReason {
     /// The last attempt was retriable, but `max_retries` retries were already made.
     RetriesExhausted,
     /// The next retry would have started after the total time budget.
-    TimeBudgetExhausted,
+    TimeLimitReached,
     /// The shared [`RetryBudget`](crate::RetryBudget) had nothing left to withdraw.
-    RetryBudgetExhausted,
+    BudgetExhausted,
 }
 
 impl Policy {
@@ -170,8 +170,8 @@ impl Policy {
     }
 
     /// The most time from the first attempt to the start of the last retry, if limited.
-    pub fn total_budget(&self) -> Option<Duration> {
-        self.total_budget
+    pub fn time_limit(&self) -> Option<Duration> {
+        self.time_limit
     }
 
     /// How long one attempt may take; adapters apply it as the request timeout.
@@ -214,31 +214,26 @@ impl Policy {
         }
     }
 
-    /// Decides what to do after an attempt that the classifier judged `class`.
+    /// Decides what to do after an attempt that the classifier judged `verdict`.
     ///
     /// A retriable attempt is retried unless `max_retries` retries were already made or the
     /// delay would take the next attempt past the total time budget.
-    pub fn decide(
-        &self,
-        ctx: &AttemptContext,
-        class: Class,
-        rng: &mut dyn RandomSource,
-    ) -> Decision {
-        match class {
-            Class::Success => return Decision::Stop(StopReason::Succeeded),
-            Class::Final => return Decision::Stop(StopReason::NotRetriable),
-            Class::Retriable => {}
+    pub fn decide(&self, ctx: &RetryState, verdict: Verdict, rng: &mut dyn RandomSource) -> Action {
+        match verdict {
+            Verdict::Success => return Action::Stop(StopReason::Succeeded),
+            Verdict::Final => return Action::Stop(StopReason::NotRetriable),
+            Verdict::Retriable => {}
         }
         if ctx.retries >= self.max_retries {
-            return Decision::Stop(StopReason::RetriesExhausted);
+            return Action::Stop(StopReason::RetriesExhausted);
         }
         let delay = self.delay(ctx.retries, ctx.retry_after, rng);
-        if let Some(budget) = self.total_budget
+        if let Some(budget) = self.time_limit
             && ctx.elapsed.saturating_add(delay) > budget
         {
-            return Decision::Stop(StopReason::TimeBudgetExhausted);
+            return Action::Stop(StopReason::TimeLimitReached);
         }
-        Decision::Retry { delay }
+        Action::Retry { delay }
     }
 }
 
@@ -250,7 +245,7 @@ impl Default for Policy {
             factor: 2,
             cap: Duration::from_secs(30),
             jitter: Jitter::None,
-            total_budget: None,
+            time_limit: None,
             attempt_timeout: Duration::from_secs(30),
         }
     }
@@ -289,14 +284,14 @@ impl PolicyBuilder {
     }
 
     /// Limits the time from the first attempt to the start of the last retry (default: none).
-    pub fn total_budget(mut self, total_budget: Duration) -> Self {
-        self.policy.total_budget = Some(total_budget);
+    pub fn time_limit(mut self, time_limit: Duration) -> Self {
+        self.policy.time_limit = Some(time_limit);
         self
     }
 
     /// Removes the total time budget.
-    pub fn without_total_budget(mut self) -> Self {
-        self.policy.total_budget = None;
+    pub fn without_time_limit(mut self) -> Self {
+        self.policy.time_limit = None;
         self
     }
 
@@ -329,17 +324,17 @@ impl PolicyBuilder {
         if policy.attempt_timeout.is_zero() {
             return Err(PolicyError::ZeroAttemptTimeout);
         }
-        if policy.total_budget.is_some_and(|budget| budget.is_zero()) {
-            return Err(PolicyError::ZeroTotalBudget);
+        if policy.time_limit.is_some_and(|budget| budget.is_zero()) {
+            return Err(PolicyError::ZeroTimeLimit);
         }
         Ok(policy)
     }
 }
 
-impl AttemptContext {
+impl RetryState {
     /// The context of an attempt preceded by `retries` retries, `elapsed` after the first began.
     pub const fn new(retries: u32, elapsed: Duration) -> Self {
-        AttemptContext {
+        RetryState {
             retries,
             elapsed,
             retry_after: None,
@@ -386,8 +381,8 @@ impl fmt::Display for StopReason {
             StopReason::Succeeded => "succeeded",
             StopReason::NotRetriable => "not retriable",
             StopReason::RetriesExhausted => "retries exhausted",
-            StopReason::TimeBudgetExhausted => "time budget exhausted",
-            StopReason::RetryBudgetExhausted => "retry budget exhausted",
+            StopReason::TimeLimitReached => "time budget exhausted",
+            StopReason::BudgetExhausted => "retry budget exhausted",
         })
     }
 }
@@ -437,22 +432,22 @@ mod tests {
     fn default_schedule_is_one_two_four_seconds_then_stops() {
         let policy = Policy::default();
         let mut rng = SplitMix64::new(0);
-        let decisions: Vec<Decision> = (0..4)
+        let actions: Vec<Action> = (0..4)
             .map(|retries| {
-                let ctx = AttemptContext::new(retries, Duration::ZERO);
-                policy.decide(&ctx, Class::Retriable, &mut rng)
+                let ctx = RetryState::new(retries, Duration::ZERO);
+                policy.decide(&ctx, Verdict::Retriable, &mut rng)
             })
             .collect();
-        let secs = |s| Decision::Retry {
+        let secs = |s| Action::Retry {
             delay: Duration::from_secs(s),
         };
         assert_eq!(
-            decisions,
+            actions,
             [
                 secs(1),
                 secs(2),
                 secs(4),
-                Decision::Stop(StopReason::RetriesExhausted)
+                Action::Stop(StopReason::RetriesExhausted)
             ]
         );
     }
@@ -486,8 +481,8 @@ mod tests {
             PolicyError::ZeroAttemptTimeout
         );
         assert_eq!(
-            build(Policy::builder().total_budget(zero)),
-            PolicyError::ZeroTotalBudget
+            build(Policy::builder().time_limit(zero)),
+            PolicyError::ZeroTimeLimit
         );
     }
 
@@ -496,14 +491,14 @@ mod tests {
         let policy = Policy::default();
         let mut rng = SplitMix64::new(0);
         for retries in [0, 1, u32::MAX] {
-            let ctx = AttemptContext::new(retries, Duration::MAX);
+            let ctx = RetryState::new(retries, Duration::MAX);
             assert_eq!(
-                policy.decide(&ctx, Class::Success, &mut rng),
-                Decision::Stop(StopReason::Succeeded)
+                policy.decide(&ctx, Verdict::Success, &mut rng),
+                Action::Stop(StopReason::Succeeded)
             );
             assert_eq!(
-                policy.decide(&ctx, Class::Final, &mut rng),
-                Decision::Stop(StopReason::NotRetriable)
+                policy.decide(&ctx, Verdict::Final, &mut rng),
+                Action::Stop(StopReason::NotRetriable)
             );
         }
     }
@@ -533,11 +528,11 @@ mod tests {
             seed in any::<u64>(),
         ) {
             let mut rng = SplitMix64::new(seed);
-            let ctx = AttemptContext::new(retries, elapsed).with_retry_after(hint);
-            let decision = policy.decide(&ctx, Class::Retriable, &mut rng);
+            let ctx = RetryState::new(retries, elapsed).with_retry_after(hint);
+            let action = policy.decide(&ctx, Verdict::Retriable, &mut rng);
             if retries >= policy.max_retries() {
-                prop_assert_eq!(decision, Decision::Stop(StopReason::RetriesExhausted));
-            } else if let Decision::Retry { delay } = decision {
+                prop_assert_eq!(action, Action::Stop(StopReason::RetriesExhausted));
+            } else if let Action::Retry { delay } = action {
                 prop_assert!(delay <= policy.cap());
             }
         }
@@ -581,13 +576,13 @@ mod tests {
             retries in 0u32..8,
             elapsed in any_duration(),
         ) {
-            let policy = policy.to_builder().total_budget(budget).build().unwrap();
-            let ctx = AttemptContext::new(retries, elapsed);
-            match policy.decide(&ctx, Class::Retriable, &mut SplitMix64::new(0)) {
-                Decision::Retry { delay } => prop_assert!(elapsed.saturating_add(delay) <= budget),
-                Decision::Stop(reason) => prop_assert!(matches!(
+            let policy = policy.to_builder().time_limit(budget).build().unwrap();
+            let ctx = RetryState::new(retries, elapsed);
+            match policy.decide(&ctx, Verdict::Retriable, &mut SplitMix64::new(0)) {
+                Action::Retry { delay } => prop_assert!(elapsed.saturating_add(delay) <= budget),
+                Action::Stop(reason) => prop_assert!(matches!(
                     reason,
-                    StopReason::RetriesExhausted | StopReason::TimeBudgetExhausted
+                    StopReason::RetriesExhausted | StopReason::TimeLimitReached
                 )),
             }
         }

@@ -79,8 +79,5 @@ pub(crate) async fn write_commit(
         Ok(Written::Created)
     };
     let retrier = &ctx.settings.retrier;
-    retrier
-        .run(attempt, crate::propagate::observe)
-        .await
-        .outcome
+    retrier.run(attempt, crate::propagate::observe).await.result
 }

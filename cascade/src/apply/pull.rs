@@ -36,10 +36,7 @@ pub(crate) async fn open(
 ) -> Result<PrLink, gitea_api::Error> {
     let retrier = &ctx.settings.retrier;
     let attempt = |n| try_open(ctx, owner, repo, request, n);
-    retrier
-        .run(attempt, crate::propagate::observe)
-        .await
-        .outcome
+    retrier.run(attempt, crate::propagate::observe).await.result
 }
 
 /// One attempt: look up first (on a retry), then POST.

@@ -321,5 +321,5 @@ async fn retry_after_is_kept_on_the_error() {
     fail_get_repo(&fake, Trigger::Always, Fault::status(503).retry_after(7));
     let err = client(&fake).get_repo(ORG, REPO).await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)), "{err:?}");
-    assert_eq!(err.observed(), Some(retry_policy::Observed::Status(503)));
+    assert_eq!(err.outcome(), Some(retry_policy::Outcome::Status(503)));
 }

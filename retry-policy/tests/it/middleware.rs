@@ -117,7 +117,7 @@ async fn no_sleep_on_first_success() {
 async fn with_per_request_opt_in_other_requests_stay_single_shot() {
     let server = Server::scripted(vec![Reply::status(503)]).await;
     let client =
-        client(RetryMiddleware::new(Policy::default()).with_default_mode(RetryMode::Disabled));
+        client(RetryMiddleware::new(Policy::default()).with_default_mode(RetryMode::Never));
 
     let read = client.get(server.url("/repos")).send().await.unwrap();
     assert_eq!(outcome(&read), (503, 1));
@@ -125,7 +125,7 @@ async fn with_per_request_opt_in_other_requests_stay_single_shot() {
 
     let create = client
         .post(server.url("/pulls"))
-        .with_extension(RetryMode::Enabled)
+        .with_extension(RetryMode::Always)
         .send()
         .await
         .unwrap();
@@ -138,7 +138,7 @@ async fn a_request_can_opt_out_when_retries_are_on_by_default() {
     let server = Server::scripted(vec![Reply::status(503)]).await;
     let response = default_client()
         .get(server.url("/"))
-        .with_extension(RetryMode::Disabled)
+        .with_extension(RetryMode::Never)
         .send()
         .await
         .unwrap();
