@@ -13,10 +13,10 @@ use crate::{
     apply::pull,
     config::Config,
     fanout,
-    plan::read_version,
+    plan::{Standing, read_version, standing},
     propagate::{RunError, Seed},
     repo::RepoName,
-    report::{PrLink, render_table},
+    report::{PrLink, render_table, summary_line, tally},
     version::RuntimeVersion,
 };
 
@@ -36,13 +36,20 @@ pub enum DriftStatus {
     Unknown,
 }
 
+impl std::fmt::Display for DriftStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl DriftStatus {
     /// Statuses that make `drift` exit 1.
     pub fn needs_attention(self) -> bool {
         matches!(self, DriftStatus::BehindNoPr | DriftStatus::Unknown)
     }
 
-    fn as_str(self) -> &'static str {
+    /// The name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
         match self {
             DriftStatus::Current => "current",
             DriftStatus::BehindPrOpen => "behind-pr-open",
@@ -111,18 +118,11 @@ impl DriftReport {
                 ]
             })
             .collect();
-        let summary = self
-            .summary
-            .iter()
-            .map(|(status, n)| format!("{n} {}", status.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
         let mut out = render_table(["REPOSITORY", "VERSION", "STATUS", "DETAIL"], &rows);
-        out.push_str(&format!(
-            "\n{} consumer(s) against {}: {summary}; {} API call(s)\n",
-            self.consumers.len(),
-            self.version,
-            self.api_calls
+        out.push_str(&summary_line(
+            &format!("against {}", self.version),
+            &self.summary,
+            self.api_calls,
         ));
         out
     }
@@ -169,10 +169,7 @@ pub async fn run(
     )
     .await;
     rows.sort_by(|a, b| a.repo.cmp(&b.repo));
-    let mut summary = BTreeMap::new();
-    for row in &rows {
-        *summary.entry(row.status).or_insert(0) += 1;
-    }
+    let summary = tally(rows.iter().map(|row| row.status));
     Ok(DriftReport {
         version: version.to_string(),
         consumers: rows,
@@ -224,11 +221,10 @@ async fn check(
         pr,
         detail,
     };
-    if current == *version {
-        return Some(row(DriftStatus::Current, None, archived));
-    }
-    if current > *version {
-        return Some(row(DriftStatus::Ahead, None, archived));
+    match standing(&current, version) {
+        Standing::Behind => {}
+        Standing::Current => return Some(row(DriftStatus::Current, None, archived)),
+        Standing::Ahead => return Some(row(DriftStatus::Ahead, None, archived)),
     }
     match pull::find(client, owner, name, branch, &version.bump_branch()).await {
         Ok(Some(pr)) if pr.state == crate::plan::PullState::Open => {

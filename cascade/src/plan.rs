@@ -69,6 +69,26 @@ pub struct PullRef {
     pub state: PullState,
 }
 
+/// Where a consumer's version stands against the release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Standing {
+    /// Older than the release: a target.
+    Behind,
+    /// On the release.
+    Current,
+    /// Newer than the release: never downgraded.
+    Ahead,
+}
+
+/// The one rule that decides who is behind, shared by the planner and drift.
+pub fn standing(current: &RuntimeVersion, release: &RuntimeVersion) -> Standing {
+    match current.cmp(release) {
+        std::cmp::Ordering::Less => Standing::Behind,
+        std::cmp::Ordering::Equal => Standing::Current,
+        std::cmp::Ordering::Greater => Standing::Ahead,
+    }
+}
+
 /// What exists at `bump/runtime-X.Y.Z`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BranchState {
@@ -192,14 +212,15 @@ pub fn plan(obs: &Observation, target: &Target, probe: BranchProbe) -> Action {
         Ok(v) => v,
         Err(reason) => return Action::Settle(Settled::Failed(reason)),
     };
-    if current == target.version {
-        return Action::Settle(Settled::UpToDate);
-    }
-    if current > target.version {
-        return skip(&format!(
-            "ahead: has {current}, newer than {}",
-            target.version
-        ));
+    match standing(&current, &target.version) {
+        Standing::Behind => {}
+        Standing::Current => return Action::Settle(Settled::UpToDate),
+        Standing::Ahead => {
+            return skip(&format!(
+                "ahead: has {current}, newer than {}",
+                target.version
+            ));
+        }
     }
     let pull = match &obs.bump_pull {
         None => return Action::Observe(Lookup::BumpPull),
@@ -379,6 +400,23 @@ mod tests {
 
     fn plan_apply(obs: &Observation) -> Action {
         plan(obs, &target(), BranchProbe::FromWrite)
+    }
+
+    #[test]
+    fn standing_orders_by_semver_precedence() {
+        let v = |s: &str| RuntimeVersion::parse(s).unwrap();
+        let release = v("1.5.0");
+        let cases = [
+            ("1.4.2", Standing::Behind),
+            ("1.4.10", Standing::Behind),
+            ("1.5.0", Standing::Current),
+            ("1.5.1", Standing::Ahead),
+            ("1.10.0", Standing::Ahead),
+            ("2.0.0", Standing::Ahead),
+        ];
+        for (current, want) in cases {
+            assert_eq!(standing(&v(current), &release), want, "{current}");
+        }
     }
 
     #[test]

@@ -100,10 +100,7 @@ impl Report {
     /// Builds the report; rows are sorted by repository whatever order the work finished in.
     pub fn new(version: String, mut consumers: Vec<ConsumerResult>, api_calls: u64) -> Report {
         consumers.sort_by(|a, b| a.repo.cmp(&b.repo));
-        let mut summary = BTreeMap::new();
-        for consumer in &consumers {
-            *summary.entry(consumer.outcome).or_insert(0) += 1;
-        }
+        let summary = tally(consumers.iter().map(|c| c.outcome));
         Report {
             version,
             consumers,
@@ -134,21 +131,38 @@ impl Report {
                 [c.repo.clone(), c.outcome.to_string(), last]
             })
             .collect();
-        let summary = self
-            .summary
-            .iter()
-            .map(|(outcome, n)| format!("{n} {outcome}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         let mut out = render_table(["REPOSITORY", "OUTCOME", "PR / DETAIL"], &rows);
-        out.push_str(&format!(
-            "\n{} consumer(s) for {}: {summary}; {} API call(s)\n",
-            self.consumers.len(),
-            self.version,
-            self.api_calls
+        out.push_str(&summary_line(
+            &format!("for {}", self.version),
+            &self.summary,
+            self.api_calls,
         ));
         out
     }
+}
+
+/// How many times each key occurs.
+pub(crate) fn tally<K: Ord>(keys: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
+    let mut counts = BTreeMap::new();
+    for key in keys {
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The line under a table: `N consumer(s) <what>: 2 created, 1 failed; 7 API call(s)`.
+pub(crate) fn summary_line<K: fmt::Display>(
+    what: &str,
+    counts: &BTreeMap<K, usize>,
+    api_calls: u64,
+) -> String {
+    let total: usize = counts.values().sum();
+    let parts = counts
+        .iter()
+        .map(|(key, n)| format!("{n} {key}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("\n{total} consumer(s) {what}: {parts}; {api_calls} API call(s)\n")
 }
 
 /// Renders left-aligned columns separated by two spaces; the last column is not padded.
