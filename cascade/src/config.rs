@@ -191,7 +191,8 @@ impl Config {
         let gitea_url = raw.gitea_url.ok_or_else(|| {
             fail("missing `gitea_url`; add gitea_url = \"https://gitea.example.com\"".to_owned())
         })?;
-        check_url(&gitea_url, raw.allow_insecure_http).map_err(fail)?;
+        gitea_api::check_base_url(&gitea_url, raw.allow_insecure_http)
+            .map_err(|err| fail(format!("gitea_url {err}")))?;
         let package = raw
             .package
             .filter(|p| !p.trim().is_empty())
@@ -271,54 +272,6 @@ fn build_policy(raw: &RawRetry) -> Result<retry_policy::Policy, String> {
         builder = builder.attempt_timeout(Duration::from_millis(ms));
     }
     builder.build().map_err(|err| format!("[retry]: {err}"))
-}
-
-/// Checks the scheme and the loopback rule; the client checks again when it is built.
-fn check_url(url: &str, allow_insecure_http: bool) -> Result<(), String> {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(format!(
-            "gitea_url {url:?} has no scheme; write it as https://host"
-        ));
-    };
-    let host = rest
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default()
-        .rsplit('@')
-        .next()
-        .unwrap_or_default();
-    if host.is_empty() {
-        return Err(format!("gitea_url {url:?} has no host"));
-    }
-    if rest
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default()
-        .contains('@')
-    {
-        return Err(
-            "gitea_url must not carry credentials; put the token in GITEA_TOKEN".to_owned(),
-        );
-    }
-    match scheme {
-        "https" => Ok(()),
-        "http" if allow_insecure_http || is_loopback_host(host) => Ok(()),
-        "http" => Err(format!(
-            "gitea_url uses plain http to {host}, which would send the token in clear; use https, or set allow_insecure_http = true"
-        )),
-        other => Err(format!("gitea_url scheme {other:?} is not http or https")),
-    }
-}
-
-fn is_loopback_host(host_port: &str) -> bool {
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
-    };
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn one_line_toml_error(err: &toml::de::Error) -> String {

@@ -4,32 +4,65 @@ use std::net::IpAddr;
 
 use url::{Host, Url};
 
-/// Checks `base` and returns the API root, `<base>/api/v1/`, ending with a slash.
+/// Why a base URL was refused; its text never repeats credentials the URL carried.
+///
+/// The message reads after the URL's name, for example `gitea_url has no scheme; …`.
+///
+/// ```
+/// let err = gitea_api::check_base_url("http://git.example.com", false).unwrap_err();
+/// assert!(err.to_string().starts_with("uses plain http to git.example.com"));
+/// assert!(gitea_api::check_base_url("http://127.0.0.1:3000", false).is_ok());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BaseUrlError(String);
+
+/// Checks a Gitea base URL as [`ClientBuilder::build`](crate::ClientBuilder::build) does, for
+/// callers that validate their configuration before connecting.
 ///
 /// Accepts `http` and `https` only, no credentials, query or fragment, and plain `http` only to a
-/// loopback host unless `allow_insecure_http` is set. A base that already ends in `/api/v1` is
-/// taken as the API root.
-pub(crate) fn api_root(base: &str, allow_insecure_http: bool) -> Result<Url, String> {
-    let url = Url::parse(base.trim()).map_err(|e| format!("base URL is not a valid URL: {e}"))?;
+/// loopback host unless `allow_insecure_http` is set.
+///
+/// # Errors
+///
+/// A [`BaseUrlError`] saying what is wrong and what to write instead.
+pub fn check_base_url(base: &str, allow_insecure_http: bool) -> Result<(), BaseUrlError> {
+    api_root(base, allow_insecure_http).map(drop)
+}
+
+/// Checks `base` and returns the API root, `<base>/api/v1/`, ending with a slash. A base that
+/// already ends in `/api/v1` is taken as the API root.
+pub(crate) fn api_root(base: &str, allow_insecure_http: bool) -> Result<Url, BaseUrlError> {
+    let fail = |message: String| Err(BaseUrlError(message));
+    let url = match Url::parse(base.trim()) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            return fail("has no scheme; write it as https://host".to_owned());
+        }
+        Err(err) => {
+            return fail(format!(
+                "is not a valid URL ({err}); write it as https://host"
+            ));
+        }
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return fail("must not carry credentials; pass the token separately".to_owned());
+    }
+    let Some(host) = url.host_str().filter(|host| !host.is_empty()) else {
+        return fail("has no host; write it as https://host".to_owned());
+    };
     match url.scheme() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(&url) => {}
         "http" => {
-            return Err(
-                "base URL uses plain http to a non-loopback host; use https or set allow_insecure_http"
-                    .to_owned(),
-            );
+            return fail(format!(
+                "uses plain http to {host}, which would send the token in clear; use https, or set allow_insecure_http"
+            ));
         }
-        other => return Err(format!("base URL scheme {other:?} is not http or https")),
-    }
-    if url.host().is_none() {
-        return Err("base URL has no host".to_owned());
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("base URL must not carry credentials; pass a token instead".to_owned());
+        other => return fail(format!("scheme {other:?} is not http or https")),
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err("base URL must not have a query or a fragment".to_owned());
+        return fail("must not have a query or a fragment".to_owned());
     }
     let path = url.path().trim_end_matches('/');
     let root_path = if path.ends_with("/api/v1") {
@@ -99,7 +132,14 @@ mod tests {
 
     #[test]
     fn messages_never_echo_credentials() {
-        let err = api_root("https://user:hunter2@h", true).unwrap_err();
-        assert!(!err.contains("hunter2"), "{err}");
+        for url in [
+            "https://user:hunter2@h",
+            "ftp://user:hunter2@h",
+            "https://hunter2@h",
+        ] {
+            let err = api_root(url, true).unwrap_err().to_string();
+            assert!(!err.contains("hunter2"), "{err}");
+            assert!(err.contains("credentials"), "{err}");
+        }
     }
 }

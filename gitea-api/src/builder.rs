@@ -121,7 +121,7 @@ impl ClientBuilder {
     /// sent as a header; when the timeout is zero; or when the TLS stack cannot be set up.
     pub fn build(self) -> Result<Client, Error> {
         let root = base_url::api_root(&self.base_url, self.allow_insecure_http)
-            .map_err(Error::InvalidConfig)?;
+            .map_err(|err| Error::InvalidConfig(format!("base URL {err}")))?;
         if self.attempt_timeout.is_zero() {
             return Err(Error::InvalidConfig(
                 "attempt_timeout must be positive".to_owned(),
@@ -161,13 +161,10 @@ impl ClientBuilder {
 }
 
 fn auth_header(token: &Token) -> Result<HeaderValue, Error> {
-    let value = token.expose();
-    if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::InvalidConfig(
-            "token is empty or contains whitespace or control characters".to_owned(),
-        ));
-    }
-    let mut header = HeaderValue::from_str(&format!("token {value}")).map_err(|_| {
+    token
+        .check()
+        .map_err(|err| Error::InvalidConfig(err.to_string()))?;
+    let mut header = HeaderValue::from_str(&format!("token {}", token.expose())).map_err(|_| {
         Error::InvalidConfig("token contains characters not allowed in a header".to_owned())
     })?;
     header.set_sensitive(true);

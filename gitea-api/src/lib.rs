@@ -80,10 +80,11 @@ mod token;
 mod types;
 mod version;
 
+pub use base_url::{BaseUrlError, check_base_url};
 pub use builder::{ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, RetryScope};
 pub use client::Client;
 pub use error::Error;
-pub use token::Token;
+pub use token::{Token, TokenError};
 pub use types::{
     Branch, BranchCommit, ChangeFileOperation, ChangeFiles, CreatePullRequest, FileCommit,
     FileContent, FileOperation, FileSummary, Identity, Label, Permissions, PrBranch, PullRequest,

@@ -22,6 +22,44 @@ impl Token {
         Self(value.into())
     }
 
+    /// Reads a token as stored in a file or an environment variable: surrounding white space (a
+    /// final newline) is dropped, and what remains must be one printable ASCII word.
+    ///
+    /// ```
+    /// use gitea_api::Token;
+    /// assert!(Token::parse("0123abcd\n").is_ok());
+    /// assert!(Token::parse("  ").is_err());
+    /// assert!(Token::parse("two words").is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`TokenError`] saying what is wrong, never the value.
+    pub fn parse(text: &str) -> Result<Self, TokenError> {
+        let token = Token::new(text.trim());
+        token.check()?;
+        Ok(token)
+    }
+
+    /// The rule [`parse`](Self::parse) applies, also checked by
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) for tokens made with [`Token::new`].
+    pub(crate) fn check(&self) -> Result<(), TokenError> {
+        if self.0.is_empty() {
+            return Err(TokenError("the token is empty"));
+        }
+        if self.0.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(TokenError(
+                "the token contains white space or control characters; check how it was stored",
+            ));
+        }
+        if !self.0.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(TokenError(
+                "the token has characters that cannot be sent in a header (not printable ASCII)",
+            ));
+        }
+        Ok(())
+    }
+
     /// The secret value, for building the `Authorization` header and for redaction.
     pub(crate) fn expose(&self) -> &str {
         &self.0
@@ -39,6 +77,11 @@ impl fmt::Display for Token {
         f.write_str("Token(***)")
     }
 }
+
+/// Why a token was refused; the text never contains the token.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TokenError(&'static str);
 
 /// Replaces every occurrence of the token in `text` with `***`.
 pub(crate) fn redact(text: &str, token: Option<&Token>) -> String {
@@ -62,6 +105,28 @@ mod tests {
         ] {
             assert!(!shown.contains("canary"), "{shown}");
         }
+    }
+
+    #[test]
+    fn parse_trims_and_refuses_what_a_header_cannot_carry() {
+        assert_eq!(Token::parse(" abc\n").unwrap().expose(), "abc");
+        for bad in ["", " \n", "a b", "a\tb", "a\u{7f}b", "caf\u{e9}"] {
+            let err = Token::parse(bad).unwrap_err().to_string();
+            assert!(!err.contains(bad.trim()) || bad.trim().is_empty(), "{err}");
+        }
+        assert!(Token::parse("").unwrap_err().to_string().contains("empty"));
+        assert!(
+            Token::parse("a b")
+                .unwrap_err()
+                .to_string()
+                .contains("white space")
+        );
+        assert!(
+            Token::parse("caf\u{e9}")
+                .unwrap_err()
+                .to_string()
+                .contains("printable ASCII")
+        );
     }
 
     #[test]

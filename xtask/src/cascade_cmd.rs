@@ -137,17 +137,11 @@ fn read_token(file: Option<&Path>) -> Result<Token, String> {
             "no token: set GITEA_TOKEN or pass --token-file FILE (scopes: write:repository, read:organization)".to_owned()
         })?,
     };
-    let token = raw.trim();
-    if token.is_empty() {
-        return Err("the token is empty: set GITEA_TOKEN or pass --token-file FILE".to_owned());
-    }
-    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(
-            "the token contains white space or control characters; check how it was stored"
-                .to_owned(),
-        );
-    }
-    Ok(Token::new(token.to_owned()))
+    let source = match file {
+        Some(path) => format!("--token-file {}", path.display()),
+        None => "GITEA_TOKEN".to_owned(),
+    };
+    Token::parse(&raw).map_err(|err| format!("{source}: {err}"))
 }
 
 pub(crate) fn init_tracing(verbose: u8) {
