@@ -5,6 +5,8 @@
 //! was observed of one consumer to its next action. `config`, `version`, `repo` and
 //! `requirements` are validated input; [`report`] is what a run tells its caller.
 
+#![deny(missing_docs)]
+
 pub mod config;
 pub mod drift;
 pub mod plan;

@@ -4,4 +4,6 @@
 //! targets reuse: seeding gitea-fake with a consumer in every state, and the outcome each state
 //! calls for.
 
+#![deny(missing_docs)]
+
 pub mod demo;

@@ -1,3 +1,5 @@
+//! Branch endpoints: read one branch, create one.
+
 use reqwest::Method;
 use serde::Serialize;
 

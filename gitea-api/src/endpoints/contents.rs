@@ -1,3 +1,5 @@
+//! Contents endpoints: read a file, the batch read (with its fallback), and the commit writes.
+
 use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;

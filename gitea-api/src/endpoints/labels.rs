@@ -1,3 +1,5 @@
+//! The repository's labels, for resolving configured label names to ids.
+
 use futures_util::TryStreamExt;
 
 use crate::paginate::paginate;

@@ -1,3 +1,5 @@
+//! Pull-request endpoints: list, look up by base and head (with its fallback), create.
+
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
 use url::Url;

@@ -1,3 +1,5 @@
+//! Repository endpoints: one repository, and an org's repositories as a paginated stream.
+
 use futures_util::Stream;
 use url::Url;
 

@@ -1,3 +1,5 @@
+//! A branch and its head commit, as Gitea returns them.
+
 use serde::{Deserialize, Serialize};
 
 use super::null_default;

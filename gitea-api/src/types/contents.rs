@@ -1,3 +1,5 @@
+//! File contents read from Gitea, and the bodies of the commit writes (UpdateFile, ChangeFiles).
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Serialize, Serializer};

@@ -1,3 +1,5 @@
+//! A repository label.
+
 use serde::{Deserialize, Serialize};
 
 use super::null_default;

@@ -1,3 +1,5 @@
+//! A pull request, its branches and state, and the body that creates one.
+
 use serde::{Deserialize, Serialize};
 
 use super::{Keyed, Label, Repository, User, null_default};

@@ -1,3 +1,5 @@
+//! A repository and the permissions the token has on it.
+
 use serde::{Deserialize, Serialize};
 
 use super::{Keyed, User, null_default};

@@ -1,3 +1,5 @@
+//! A Gitea user, as embedded in repositories and pull requests.
+
 use serde::{Deserialize, Serialize};
 
 use super::null_default;
