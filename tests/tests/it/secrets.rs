@@ -52,13 +52,20 @@ async fn a_canary_token_leaks_nowhere_during_a_fault_soak_at_trace_level() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary run on other threads without a subscriber. With a single
+    // registered dispatcher, tracing-core asks only the registering thread's default whether a
+    // new callsite is wanted, so a callsite first hit on another thread would be cached as
+    // "never" and silenced here too. A second registered dispatcher makes every callsite ask
+    // each thread's own default instead.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
 
     let fleet = soak_fleet_retrying(CANARY, true).await;
     let soak = run_soak(fleet, CANARY, soak::SEED).await;
     soak.check();
 
     let logs = captured.text();
-    assert!(logs.lines().count() > 1000, "TRACE logs were captured");
+    let lines = logs.lines().count();
+    assert!(lines > 1000, "TRACE logs were captured: {lines} lines");
     assert_clean("the logs", &logs);
     for run in &soak.runs {
         match &run.result {

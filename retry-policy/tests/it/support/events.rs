@@ -17,7 +17,15 @@ pub struct Recorder {
 
 impl Recorder {
     /// Installs the recorder for the current thread until the guard drops.
+    ///
+    /// Other tests of this binary run on other threads without a subscriber. With a single
+    /// registered dispatcher, tracing-core asks only the registering thread's default whether a
+    /// new callsite is wanted, so a callsite first hit elsewhere would be cached as "never" and
+    /// silenced here too. A second dispatcher, alive for the whole process, makes every callsite
+    /// ask each thread's own default instead.
     pub fn install() -> (Recorder, tracing::subscriber::DefaultGuard) {
+        static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
         let recorder = Recorder::default();
         let guard = tracing::subscriber::set_default(recorder.clone());
         (recorder, guard)
