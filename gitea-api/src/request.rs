@@ -92,7 +92,7 @@ impl Client {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| transport_error(endpoint, e.into()))?
+            .map_err(|e| body_error(endpoint, e))?
         {
             if body.len().saturating_add(chunk.len()) > MAX_BODY_BYTES {
                 return Err(Error::InvalidResponse {
@@ -195,6 +195,24 @@ impl Client {
                 retry_after,
             },
         }
+    }
+}
+
+/// Maps a failure while reading the body to [`Error::Transport`]: the status and headers had
+/// arrived, so the connection was cut before the response was complete (a reset) unless the
+/// attempt ran out of time. Only this reader sees such a failure: retry middleware decides on the
+/// headers. After a 2xx it means the server carried the request out, so a caller that retries
+/// the write must look for it first.
+fn body_error(endpoint: &'static str, err: reqwest::Error) -> Error {
+    let kind = if err.is_timeout() {
+        TransportKind::Timeout
+    } else {
+        TransportKind::Reset
+    };
+    Error::Transport {
+        endpoint,
+        kind,
+        source: Box::new(err.without_url()),
     }
 }
 

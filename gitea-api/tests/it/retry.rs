@@ -304,14 +304,16 @@ async fn transport_failures_keep_their_kind() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_truncated_body_is_a_transport_error_naming_the_endpoint() {
+async fn a_truncated_body_is_a_reset_naming_the_endpoint() {
     let fake = fake().await;
     fail_get_repo(&fake, Trigger::Always, Fault::TruncateBody);
     let err = client(&fake).get_repo(ORG, REPO).await.unwrap_err();
     assert_eq!(err.endpoint(), Some("GET /repos/{owner}/{repo}"));
-    assert!(
-        err.is_transport() || matches!(err, Error::Decode { .. }),
-        "{err:?}"
+    assert_eq!(err.transport_kind(), Some(TransportKind::Reset), "{err:?}");
+    assert_eq!(
+        err.outcome(),
+        Some(retry_policy::Outcome::Transport(TransportKind::Reset)),
+        "a cut answer is retried where retries are allowed"
     );
 }
 
