@@ -13,22 +13,22 @@ use crate::{Error, Token, base_url};
 /// The default per-attempt timeout.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Which requests the retry middleware may repeat.
+/// Whether the client's retry middleware repeats reads.
 ///
-/// Contents writes, branch creation and every other write are never retried by this client:
-/// a failure before the PR POST stays loud, and re-running the cascade from the top is safe.
+/// No write is ever repeated by the middleware: contents writes, branch creation, comments and
+/// the PR POST are each sent once per call. The one retried write, opening a pull request, has its
+/// own loop in [`Client::open_pull_request`], which looks the PR up before each re-POST; a blind
+/// re-POST can make two PRs, because Gitea's duplicate check is not atomic
+/// (go-gitea/gitea#20906).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RetryScope {
-    /// Nothing is retried; for callers that run their own retry loop.
-    Disabled,
-    /// Only `POST /repos/{owner}/{repo}/pulls` is retried (the default).
+    /// Every request is sent once (the default): a failure before the PR POST is loud, and
+    /// re-running the cascade from the top is safe.
     #[default]
-    PullRequestCreate,
-    /// The PR POST and every read: each GET, and the batch `POST /file-contents`, which only reads.
-    IdempotentReads,
-    /// Every read and no write, not even the PR POST: for callers that retry the PR POST with
-    /// their own loop (the cascade looks the PR up before each re-POST).
+    Disabled,
+    /// Every read is retried under the client's policy: each GET, and the batch
+    /// `POST /file-contents`, which only reads. Writes are still sent once.
     ReadsOnly,
 }
 
@@ -89,7 +89,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Which requests may be retried (default [`RetryScope::PullRequestCreate`]).
+    /// Whether reads are retried (default [`RetryScope::Disabled`]: nothing is).
     #[must_use]
     pub fn retry_scope(mut self, scope: RetryScope) -> Self {
         self.scope = scope;

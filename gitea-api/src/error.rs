@@ -230,6 +230,17 @@ impl Error {
         }
     }
 
+    /// This error as the [`retry_policy::Attempt`] a [`retry_policy::Retrier`] learns from:
+    /// [`outcome`](Self::outcome) with the response's `Retry-After`. An error that is neither a
+    /// response nor a transport failure (a decode error, invalid input) is `Transport(Other)`,
+    /// which the strict classifier never retries.
+    pub fn as_attempt(&self) -> retry_policy::Attempt {
+        let outcome = self
+            .outcome()
+            .unwrap_or(Outcome::Transport(TransportKind::Other));
+        retry_policy::Attempt::from(outcome).with_retry_after(self.retry_after())
+    }
+
     fn api_status(&self) -> Option<u16> {
         match self {
             Self::Api { status, .. } | Self::NonJson { status, .. } => Some(*status),

@@ -4,9 +4,14 @@
 //!   `http` to loopback only unless [`ClientBuilder::allow_insecure_http`]), a [`Token`] sent
 //!   only as `Authorization: token …`, a user agent, a per-attempt timeout (30 s) and a
 //!   [`retry_policy::Policy`].
-//! - Retries are placed per endpoint ([`RetryScope`]): by default only the PR POST is retried;
-//!   every read and write before it is single-shot, so a failure there is loud and re-running
-//!   from the top is safe. [`Client::api_calls`] counts every request sent, retries included.
+//! - [`Client::open_pull_request`] is the duplicate-safe PR open, and the only write that is
+//!   retried: under a [`retry_policy::Retrier`] you pass in, each re-POST is preceded by a
+//!   look-up by base and head, and a 409 "already exists" counts as the existing PR. Gitea's
+//!   duplicate check is not atomic, so a blind re-POST could make two PRs.
+//! - Every other request, the raw [`Client::create_pull_request`] included, is sent once by
+//!   default, so a failure before the PR is loud and re-running from the top is safe.
+//!   [`RetryScope::ReadsOnly`] retries reads (never writes) under the client's policy.
+//!   [`Client::api_calls`] counts every request sent, retries included.
 //! - Endpoints added after Gitea 1.20 fall back on older servers: the batch file read (1.24)
 //!   to one GET per file, and the PR lookup by base and head (1.22) to listing open PRs. The
 //!   server version is read once per client.
@@ -19,8 +24,9 @@
 //! Against the in-memory gitea-fake (a dev-dependency) on loopback:
 //!
 //! ```
-//! use gitea_api::{ChangeFileOperation, ChangeFiles, Client, CreatePullRequest, Token};
+//! use gitea_api::{ChangeFileOperation, ChangeFiles, Client, CreatePullRequest, Origin, Token};
 //! use gitea_fake::{FakeGitea, RepoOptions, Scope};
+//! use retry_policy::{Policy, Retrier};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,15 +57,12 @@
 //!     };
 //!     client.change_files("platform", "app", &change).await?;
 //! }
+//! // Retried on 5xx and timeouts (1 s, 2 s, 4 s), looking the PR up before each re-POST; a 409
+//! // "already exists" comes back as the existing PR.
 //! let request = CreatePullRequest::new(branch, &repo.default_branch, "Bump runtime to 1.3.0");
-//! let number = match client.create_pull_request("platform", "app", &request).await {
-//!     Ok(pr) => pr.number,
-//!     Err(e) => match e.pull_already_exists() {
-//!         Some(number) => number,
-//!         None => return Err(e.into()),
-//!     },
-//! };
-//! assert_eq!(number, 1);
+//! let retrier = Retrier::new(Policy::default());
+//! let opened = client.open_pull_request("platform", "app", &request, &retrier).await?;
+//! assert_eq!((opened.origin, opened.pull.number), (Origin::Created, 1));
 //! assert_eq!(client.api_calls(), 5);
 //! # Ok(())
 //! # }
@@ -73,6 +76,7 @@ mod endpoints;
 mod error;
 mod error_body;
 mod link;
+mod open;
 mod paginate;
 mod path;
 mod request;
@@ -84,6 +88,7 @@ pub use base_url::{BaseUrlError, check_base_url};
 pub use builder::{ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, RetryScope};
 pub use client::Client;
 pub use error::Error;
+pub use open::{Opened, Origin};
 pub use token::{Token, TokenError};
 pub use types::{
     Branch, BranchCommit, ChangeFileOperation, ChangeFiles, CreatePullRequest, FileCommit,

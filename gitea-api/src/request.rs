@@ -24,10 +24,8 @@ pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 pub(crate) enum Kind {
     /// Changes nothing on the server.
     Read,
-    /// Changes something; never retried.
+    /// Changes something; never retried by the middleware.
     Write,
-    /// `POST /pulls`: retried unless the scope is `Disabled`.
-    CreatePull,
 }
 
 /// A response read to the end.
@@ -45,14 +43,7 @@ impl Client {
     }
 
     fn retry_mode(&self, kind: Kind) -> RetryMode {
-        let retried = match (kind, self.inner.scope) {
-            (Kind::Write, _) | (_, RetryScope::Disabled) => false,
-            (Kind::CreatePull, scope) => scope != RetryScope::ReadsOnly,
-            (Kind::Read, scope) => {
-                matches!(scope, RetryScope::IdempotentReads | RetryScope::ReadsOnly)
-            }
-        };
-        if retried {
+        if kind == Kind::Read && self.inner.scope == RetryScope::ReadsOnly {
             RetryMode::Always
         } else {
             RetryMode::Never

@@ -1,4 +1,4 @@
-//! Pull-request endpoints: list, look up by base and head (with its fallback), create.
+//! Pull-request endpoints: list, get one, look up by base and head (with its fallback), create.
 
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
@@ -89,16 +89,39 @@ impl Client {
         Ok(None)
     }
 
-    /// `POST /repos/{owner}/{repo}/pulls`. The only request retried by default: a 503 or a
-    /// timeout is tried again under the client's policy.
+    /// `GET /repos/{owner}/{repo}/pulls/{index}`: the PR numbered `number`, in any state.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_not_found`] when there is no such PR (or repository); otherwise any request
+    /// [`Error`].
+    pub async fn get_pull(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+    ) -> Result<PullRequest, Error> {
+        const EP: &str = "GET /repos/{owner}/{repo}/pulls/{index}";
+        let url = self
+            .repo_url(owner, repo)?
+            .lit("pulls")
+            .seg("index", &number.to_string())?
+            .build();
+        self.get_json(EP, url, Kind::Read).await
+    }
+
+    /// `POST /repos/{owner}/{repo}/pulls`, sent once.
+    ///
+    /// This is the raw request. To open a PR with retries and without ever making two, use
+    /// [`open_pull_request`](Self::open_pull_request), which looks the PR up before each re-POST
+    /// and counts a 409 as the existing PR.
     ///
     /// # Errors
     ///
     /// [`Error::pull_already_exists`] (409) with the open PR's number when one exists for the
-    /// same head and base (a retry after a lost answer ends here too: treat it as success);
-    /// 404 when the head branch does not exist; 422 for head equal to base or a missing
-    /// field; [`Error::is_archived`] (423); [`Error::is_unauthorized`] (401) without a token;
-    /// otherwise any request [`Error`].
+    /// same head and base; 404 when the head branch does not exist; 422 for head equal to base or
+    /// a missing field; [`Error::is_archived`] (423); [`Error::is_unauthorized`] (401) without a
+    /// token; otherwise any request [`Error`].
     pub async fn create_pull_request(
         &self,
         owner: &str,
@@ -107,13 +130,13 @@ impl Client {
     ) -> Result<PullRequest, Error> {
         const EP: &str = "POST /repos/{owner}/{repo}/pulls";
         let url = self.repo_url(owner, repo)?.lit("pulls").build();
-        self.send_json(EP, Method::POST, url, pull, Kind::CreatePull)
+        self.send_json(EP, Method::POST, url, pull, Kind::Write)
             .await
     }
 }
 
 /// Whether `pr` goes from `head` (`branch` or `owner:branch`) into `base` of this repository.
-fn matches_base_head(pr: &PullRequest, base: &str, head: &str) -> bool {
+pub(crate) fn matches_base_head(pr: &PullRequest, base: &str, head: &str) -> bool {
     if pr.base.ref_name != base {
         return false;
     }

@@ -4,6 +4,7 @@ mod branches;
 mod common;
 mod contents;
 mod fallbacks;
+mod open;
 mod pulls;
 mod raw;
 mod repos;

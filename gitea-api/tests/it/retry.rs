@@ -14,8 +14,6 @@ use gitea_api::{
 use gitea_fake::{FakeGitea, Fault, FaultRule, Match, Trigger};
 use retry_policy::TransportKind;
 
-const ANY_PULLS: &str = "/api/v1/repos/*/*/pulls";
-
 fn fail(fake: &FakeGitea, method: &str, path: &str, trigger: Trigger, fault: Fault) {
     fake.faults().add(FaultRule::new(
         Match::any().method(method).path(path),
@@ -24,64 +22,9 @@ fn fail(fake: &FakeGitea, method: &str, path: &str, trigger: Trigger, fault: Fau
     ));
 }
 
-/// A fake with the branch [`HEAD`] whose first PR POST answers with `fault`.
-async fn first_pull_post_fails(fault: Fault) -> FakeGitea {
-    let fake = fake().await;
-    fake.store().create_branch(ORG, REPO, HEAD, "main");
-    fail(&fake, "POST", ANY_PULLS, Trigger::Nth(1), fault);
-    fake
-}
-
-fn bump_request() -> CreatePullRequest {
-    CreatePullRequest::new(HEAD, "main", "t")
-}
-
 /// Makes `GET /repos/platform/app` answer with `fault` when `trigger` fires.
 fn fail_get_repo(fake: &FakeGitea, trigger: Trigger, fault: Fault) {
     fail(fake, "GET", REPO_PATH, trigger, fault);
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_503_on_the_pull_post_is_retried_and_the_pull_created() {
-    let fake = first_pull_post_fails(Fault::status(503)).await;
-    let client = client(&fake);
-    let pr = client
-        .create_pull_request(ORG, REPO, &bump_request())
-        .await
-        .unwrap();
-    assert!(pr.is_open());
-    assert_eq!(count(&fake, "POST", PULLS), 2);
-    assert_eq!(client.api_calls(), 2);
-    assert_eq!(fake.store().pulls(ORG, REPO).len(), 1);
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_lost_answer_to_the_pull_post_ends_as_a_recognised_duplicate() {
-    let fake = first_pull_post_fails(Fault::apply_then(Fault::status(502))).await;
-    let err = client(&fake)
-        .create_pull_request(ORG, REPO, &bump_request())
-        .await
-        .unwrap_err();
-    let number = fake.store().pulls(ORG, REPO)[0].number as u64;
-    assert_eq!(err.pull_already_exists(), Some(number), "{err}");
-    assert_eq!(fake.store().pulls(ORG, REPO).len(), 1);
-}
-
-#[tokio::test(start_paused = true)]
-async fn scope_disabled_sends_the_pull_post_once() {
-    assert_eq!(pull_posts_after_a_503(RetryScope::Disabled).await, 1);
-}
-
-/// Posts a PR under `scope` when the first PR POST answers 503, and returns how many PR POSTs the
-/// fake saw when the client gave up.
-async fn pull_posts_after_a_503(scope: RetryScope) -> usize {
-    let fake = first_pull_post_fails(Fault::status(503)).await;
-    let err = client_with(&fake, TOKEN, scope)
-        .create_pull_request(ORG, REPO, &bump_request())
-        .await
-        .unwrap_err();
-    assert_eq!(err.status(), Some(503));
-    count(&fake, "POST", PULLS)
 }
 
 /// A client call that sends one request, named for the table-driven retry tests.
@@ -98,6 +41,7 @@ enum Call {
     ChangeFiles,
     UpdateFile,
     CreateBranch,
+    CreatePull,
 }
 
 impl Call {
@@ -114,6 +58,7 @@ impl Call {
             Call::ChangeFiles => ("POST", "/api/v1/repos/platform/app/contents"),
             Call::UpdateFile => ("PUT", "/api/v1/repos/platform/app/contents/runtime-version"),
             Call::CreateBranch => ("POST", "/api/v1/repos/platform/app/branches"),
+            Call::CreatePull => ("POST", PULLS),
         }
     }
 
@@ -147,6 +92,10 @@ impl Call {
                 .await
                 .map(drop),
             Call::CreateBranch => c.create_branch(ORG, REPO, "new", None).await.map(drop),
+            Call::CreatePull => c
+                .create_pull_request(ORG, REPO, &CreatePullRequest::new("taken", "main", "t"))
+                .await
+                .map(drop),
         }
     }
 }
@@ -198,22 +147,11 @@ async fn pre_post_calls_are_single_shot_by_default() {
         Call::ChangeFiles,
         Call::UpdateFile,
         Call::CreateBranch,
+        Call::CreatePull,
         Call::Version,
     ];
     for call in calls {
-        let n = sends_under_503(RetryScope::PullRequestCreate, call).await;
-        assert_eq!(n, 1, "{call:?}");
-    }
-}
-
-#[tokio::test(start_paused = true)]
-async fn idempotent_reads_retries_gets_but_not_writes() {
-    for call in [Call::GetRepo, Call::GetBranch] {
-        let n = sends_under_503(RetryScope::IdempotentReads, call).await;
-        assert!(n > 1, "{call:?} retried: {n}");
-    }
-    for call in [Call::ChangeFiles, Call::UpdateFile, Call::CreateBranch] {
-        let n = sends_under_503(RetryScope::IdempotentReads, call).await;
+        let n = sends_under_503(RetryScope::default(), call).await;
         assert_eq!(n, 1, "{call:?}");
     }
 }
@@ -222,24 +160,29 @@ async fn idempotent_reads_retries_gets_but_not_writes() {
 async fn reads_only_retries_gets_but_neither_writes_nor_the_pull_post() {
     for call in [
         Call::GetRepo,
+        Call::GetBranch,
         Call::GetFileContents,
         Call::GetPullByBaseHead,
     ] {
         let n = sends_under_503(RetryScope::ReadsOnly, call).await;
         assert_eq!(n, 4, "{call:?} retried");
     }
-    for call in [Call::ChangeFiles, Call::UpdateFile, Call::CreateBranch] {
+    for call in [
+        Call::ChangeFiles,
+        Call::UpdateFile,
+        Call::CreateBranch,
+        Call::CreatePull,
+    ] {
         let n = sends_under_503(RetryScope::ReadsOnly, call).await;
         assert_eq!(n, 1, "{call:?}");
     }
-    assert_eq!(pull_posts_after_a_503(RetryScope::ReadsOnly).await, 1);
 }
 
 #[tokio::test(start_paused = true)]
-async fn idempotent_reads_recover_from_one_503() {
+async fn retried_reads_recover_from_one_503() {
     let fake = fake().await;
     fail_get_repo(&fake, Trigger::Nth(1), Fault::status(503));
-    let client = client_with(&fake, TOKEN, RetryScope::IdempotentReads);
+    let client = client_with(&fake, TOKEN, RetryScope::ReadsOnly);
     let repo = client.get_repo(ORG, REPO).await.unwrap();
     assert_eq!(repo.name, REPO);
     assert_eq!(client.api_calls(), 2);

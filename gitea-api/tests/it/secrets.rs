@@ -9,7 +9,7 @@ use gitea_fake::{Fault, FaultRule, Match, Trigger};
 async fn the_canary_is_in_no_url_error_or_debug() {
     let fake = fake().await;
     let client = client(&fake);
-    let read_only = client_with(&fake, READ_TOKEN, RetryScope::IdempotentReads);
+    let read_only = client_with(&fake, READ_TOKEN, RetryScope::ReadsOnly);
     assert!(!format!("{client:?}").contains(TOKEN));
 
     client.get_repo(ORG, REPO).await.unwrap();
