@@ -8,7 +8,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use futures_util::TryStreamExt;
 use gitea_api::{Client, CreatePullRequest, Repository};
-use retry_policy::{Outcome as AttemptOutcome, Retrier, TransportKind};
+use retry_policy::{Outcome as AttemptOutcome, Retrier};
 
 use crate::{
     apply,
@@ -26,7 +26,8 @@ pub struct Settings {
     pub target: Target,
     /// How the pull requests look.
     pub pull_request: PullRequestConfig,
-    /// The PR POST's retrier (policy, sleeper, clock, optional budget).
+    /// The retrier of the PR open (and of the commit with `retry_commit`): policy, sleeper,
+    /// clock, optional budget.
     pub retrier: Retrier,
     /// Consumers in flight at once (at least 1).
     pub jobs: usize,
@@ -34,8 +35,6 @@ pub struct Settings {
     pub dry_run: bool,
     /// Retry the bump commit too, inspecting the branch before each re-send.
     pub retry_commit: bool,
-    /// Gitea's web base URL, for PR links the API did not return.
-    pub web_url: String,
     /// Repositories never treated as consumers (the runtime itself).
     pub exclude: Vec<RepoName>,
 }
@@ -179,12 +178,7 @@ pub(crate) async fn resolve_consumers(
 pub(crate) fn observe<T>(result: &Result<T, gitea_api::Error>) -> retry_policy::Attempt {
     match result {
         Ok(_) => AttemptOutcome::Status(201).into(),
-        Err(err) => {
-            let outcome = err
-                .outcome()
-                .unwrap_or(AttemptOutcome::Transport(TransportKind::Other));
-            retry_policy::Attempt::from(outcome).with_retry_after(err.retry_after())
-        }
+        Err(err) => err.as_attempt(),
     }
 }
 
@@ -258,9 +252,5 @@ impl Context {
         request.assignees = config.assignees.clone();
         request.reviewers = config.reviewers.clone();
         request
-    }
-
-    pub(crate) fn pull_url(&self, owner: &str, repo: &str, number: u64) -> String {
-        format!("{}/{owner}/{repo}/pulls/{number}", self.settings.web_url)
     }
 }

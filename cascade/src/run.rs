@@ -78,7 +78,8 @@ pub enum SetupError {
 }
 
 /// Builds the client the cascade uses: the policy's per-attempt timeout, and no middleware retry
-/// but for reads when `[retry] reads` is on (the cascade retries its PR POST itself).
+/// but for reads when `[retry] reads` is on (the PR POST is retried by the duplicate-safe
+/// `open_pull_request`, under the run's retrier).
 ///
 /// # Errors
 ///
@@ -204,7 +205,6 @@ pub async fn propagate_with_retrier(
         jobs: options.jobs,
         dry_run: options.dry_run,
         retry_commit: config.retry_commit,
-        web_url: config.gitea_url.clone(),
         exclude: config.runtime_repo.iter().cloned().collect(),
     };
     let report = propagate::propagate(
