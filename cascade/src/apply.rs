@@ -6,9 +6,11 @@ mod branch;
 pub(crate) mod pull;
 
 use crate::{
-    plan::{Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, Settled, plan},
+    plan::{
+        Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, PullRef, Settled, plan,
+    },
     propagate::{Context, Seed},
-    report::{ConsumerResult, Outcome, PrLink},
+    report::{ConsumerResult, Outcome},
 };
 use branch::Written;
 
@@ -189,15 +191,11 @@ fn observed_file(file: FileContent) -> ObservedFile {
     }
 }
 
-fn settled_row(settled: Settled) -> (Outcome, Option<PrLink>, Option<String>) {
-    let link = |pr: crate::plan::PullRef| PrLink {
-        number: pr.number,
-        url: pr.url,
-    };
+fn settled_row(settled: Settled) -> (Outcome, Option<PullRef>, Option<String>) {
     match settled {
         Settled::UpToDate => (Outcome::UpToDate, None, None),
-        Settled::Proposed(pr) => (Outcome::Proposed, Some(link(pr)), None),
-        Settled::Declined(pr, why) => (Outcome::Declined, Some(link(pr)), Some(why)),
+        Settled::Proposed(pr) => (Outcome::Proposed, Some(pr), None),
+        Settled::Declined(pr, why) => (Outcome::Declined, Some(pr), Some(why)),
         Settled::Conflict(why) => (Outcome::Conflict, None, Some(why)),
         Settled::Skipped(why) => (Outcome::Skipped, None, Some(why)),
         Settled::Failed(why) => (Outcome::Failed, None, Some(why)),
@@ -207,7 +205,7 @@ fn settled_row(settled: Settled) -> (Outcome, Option<PrLink>, Option<String>) {
 fn row(
     obs: &Observation,
     outcome: Outcome,
-    pr: Option<PrLink>,
+    pr: Option<PullRef>,
     detail: Option<String>,
 ) -> ConsumerResult {
     ConsumerResult {

@@ -13,10 +13,10 @@ use crate::{
     apply::pull,
     config::Config,
     fanout,
-    plan::{Standing, read_version, standing},
+    plan::{PullRef, PullState, Standing, read_version, standing},
     propagate::{RunError, Seed},
     repo::RepoName,
-    report::{PrLink, render_table, summary_line, tally},
+    report::{render_table, summary_line, tally},
     version::RuntimeVersion,
 };
 
@@ -72,7 +72,7 @@ pub struct DriftRow {
     pub current: Option<String>,
     /// The open bump PR.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pr: Option<PrLink>,
+    pub pr: Option<PullRef>,
     /// Why, for `unknown`; a note otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -227,12 +227,8 @@ async fn check(
         Standing::Ahead => return Some(row(DriftStatus::Ahead, None, archived)),
     }
     match pull::find(client, owner, name, branch, &version.bump_branch()).await {
-        Ok(Some(pr)) if pr.state == crate::plan::PullState::Open => {
-            let link = PrLink {
-                number: pr.number,
-                url: pr.url,
-            };
-            Some(row(DriftStatus::BehindPrOpen, Some(link), archived))
+        Ok(Some(pr)) if pr.state == PullState::Open => {
+            Some(row(DriftStatus::BehindPrOpen, Some(pr), archived))
         }
         Ok(Some(pr)) => {
             let why = format!("bump PR #{} is closed", pr.number);

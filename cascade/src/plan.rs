@@ -4,6 +4,8 @@
 //! ([`Action::Observe`]), writes, or stops. No I/O happens here, so every seeded state and every
 //! race is a plain unit test.
 
+use serde::Serialize;
+
 use crate::{
     repo::RepoName,
     requirements::{PinRewrite, rewrite_pin, rewrite_version_file},
@@ -58,14 +60,18 @@ pub enum PullState {
     Merged,
 }
 
-/// A bump pull request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A bump pull request: what the planner reads of it, and what the report and drift link to.
+///
+/// It serializes as `{"number", "url"}`, the report's documented shape; the state is what the
+/// planner decides on, and the row's outcome already says it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PullRef {
     /// Its number.
     pub number: u64,
     /// Its web URL.
     pub url: String,
     /// Its state.
+    #[serde(skip)]
     pub state: PullState,
 }
 

@@ -4,6 +4,8 @@ use std::{collections::BTreeMap, fmt};
 
 use serde::Serialize;
 
+use crate::plan::PullRef;
+
 /// Where one consumer ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -59,15 +61,6 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// A pull request in the report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PrLink {
-    /// Its number.
-    pub number: u64,
-    /// Its web URL.
-    pub url: String,
-}
-
 /// One consumer's row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConsumerResult {
@@ -77,7 +70,7 @@ pub struct ConsumerResult {
     pub outcome: Outcome,
     /// The bump PR, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pr: Option<PrLink>,
+    pub pr: Option<PullRef>,
     /// A one-line reason or note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -196,6 +189,7 @@ pub fn render_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::PullState;
 
     fn row(repo: &str, outcome: Outcome) -> ConsumerResult {
         ConsumerResult {
@@ -235,9 +229,10 @@ mod tests {
     #[test]
     fn json_has_the_documented_shape() {
         let mut created = row("o/a", Outcome::Created);
-        created.pr = Some(PrLink {
+        created.pr = Some(PullRef {
             number: 3,
             url: "http://g/o/a/pulls/3".to_owned(),
+            state: PullState::Open,
         });
         let report = Report::new(
             "1.5.0".to_owned(),

@@ -9,7 +9,6 @@ use gitea_api::{Client, CreatePullRequest, PullRequest};
 use crate::{
     plan::{PullRef, PullState},
     propagate::Context,
-    report::PrLink,
 };
 
 /// Any PR from `head` into `base`; the client prefers an open one when there are several.
@@ -33,16 +32,13 @@ pub(crate) async fn open(
     owner: &str,
     repo: &str,
     request: &CreatePullRequest,
-) -> Result<PrLink, gitea_api::Error> {
+) -> Result<PullRef, gitea_api::Error> {
     let retrier = &ctx.settings.retrier;
     let opened = ctx
         .client
         .open_pull_request(owner, repo, request, retrier)
         .await?;
-    Ok(PrLink {
-        number: opened.pull.number,
-        url: opened.pull.html_url,
-    })
+    Ok(pull_ref(&opened.pull))
 }
 
 fn pull_ref(pr: &PullRequest) -> PullRef {
