@@ -7,7 +7,8 @@ pub(crate) mod pull;
 
 use crate::{
     plan::{
-        Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, PullRef, Settled, plan,
+        Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, PullRef, Settled,
+        bump_commit, check_commit, plan,
     },
     propagate::{Context, Seed},
     report::{ConsumerResult, Outcome},
@@ -91,6 +92,14 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                     message: Some(ctx.commit_message(&commit.old_version)),
                     ..ChangeFiles::default()
                 };
+                let written: Vec<(&str, &[u8])> = change
+                    .files
+                    .iter()
+                    .map(|f| (f.path.as_str(), f.content.as_deref().unwrap_or_default()))
+                    .collect();
+                if let Err(why) = check_commit(&written, &obs, target) {
+                    return result(Outcome::NeedsHuman, None, Some(why));
+                }
                 match branch::write_commit(ctx, &obs, &change).await {
                     Ok(Written::Created | Written::FoundOurs) => {}
                     Ok(Written::FoundForeign(why)) => {
@@ -111,7 +120,8 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                     }
                     Err(err) => return Err(err),
                 }
-                let request = ctx.pull_request(&obs, &commit.old_version, labels);
+                let changes = commit.changes(target);
+                let request = ctx.pull_request(&obs, &commit.old_version, &changes, labels);
                 return match pull::open(ctx, &owner, &repo, &request).await {
                     Ok(pr) => result(Outcome::Created, Some(pr), commit.note),
                     Err(err) => {
@@ -128,7 +138,14 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                     Ok(ids) => ids,
                     Err(reason) => return result(Outcome::Failed, None, Some(reason)),
                 };
-                let request: CreatePullRequest = ctx.pull_request(&obs, &old_version, labels);
+                let changes = obs
+                    .version_file
+                    .as_ref()
+                    .and_then(|v| bump_commit(v, obs.requirements.as_ref(), target).ok())
+                    .map(|commit| commit.changes(target))
+                    .unwrap_or_default();
+                let request: CreatePullRequest =
+                    ctx.pull_request(&obs, &old_version, &changes, labels);
                 let pr = pull::open(ctx, &owner, &repo, &request).await?;
                 let detail = format!("{} existed without a PR", target.branch());
                 return result(Outcome::Adopted, Some(pr), Some(detail));
@@ -199,6 +216,7 @@ fn settled_row(settled: Settled) -> (Outcome, Option<PullRef>, Option<String>) {
         Settled::Conflict(why) => (Outcome::Conflict, None, Some(why)),
         Settled::Skipped(why) => (Outcome::Skipped, None, Some(why)),
         Settled::Failed(why) => (Outcome::Failed, None, Some(why)),
+        Settled::NeedsHuman(why) => (Outcome::NeedsHuman, None, Some(why)),
     }
 }
 

@@ -72,7 +72,7 @@ pub struct ConfigError {
 /// The default PR title.
 pub const DEFAULT_TITLE: &str = "Bump {package} to {version}";
 /// The default PR body.
-pub const DEFAULT_BODY: &str = "The runtime released {version}.\n\nThis pull request updates `runtime-version` and the `{package}` pin in `requirements.txt` from {old_version} to {version}. It was opened by `cargo xtask propagate`; re-running it never opens a second one.";
+pub const DEFAULT_BODY: &str = "The runtime released {version}.\n\nThis pull request bumps `{package}` from {old_version} to {version}; the list below says what changed in each file, line by line. It was opened by `cargo xtask propagate`; re-running it never opens a second one.";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

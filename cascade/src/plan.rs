@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::{
     repo::RepoName,
-    requirements::{PinRewrite, rewrite_pin, rewrite_version_file},
+    requirements::{self, Bump, Decision, LineReport, check_bump, decide, rewrite_version_file},
     version::RuntimeVersion,
 };
 
@@ -29,6 +29,16 @@ pub struct Target {
 }
 
 impl Target {
+    /// The bump of requirements file `file` from `current` to this release.
+    fn bump_of<'a>(&'a self, file: &'a str, current: &'a RuntimeVersion) -> Bump<'a> {
+        Bump {
+            file,
+            package: &self.package,
+            current,
+            new: &self.version,
+        }
+    }
+
     /// `bump/runtime-X.Y.Z`.
     pub fn branch(&self) -> String {
         self.version.bump_branch()
@@ -151,6 +161,9 @@ pub enum Settled {
     Skipped(String),
     /// A target that cannot be bumped until a human fixes it.
     Failed(String),
+    /// Bumping would leave the consumer half-bumped (a hashed pin, a specifier that excludes the
+    /// new version...): nothing is written until a human changes the consumer.
+    NeedsHuman(String),
 }
 
 /// The commit that creates the bump branch.
@@ -160,8 +173,31 @@ pub struct BumpCommit {
     pub old_version: String,
     /// Files to update: path, precondition blob sha, new content.
     pub files: Vec<FileUpdate>,
-    /// Something the report should say (a requirements file left alone).
+    /// What the report should say about the requirements file: which lines changed, which were
+    /// left alone and why, or why the whole file was.
     pub note: Option<String>,
+    /// Every line of the requirements file that names the package, and what the bump does to it.
+    pub lines: Vec<LineReport>,
+}
+
+impl BumpCommit {
+    /// What the commit changes, one Markdown list item per file or line, for the PR body.
+    pub fn changes(&self, target: &Target) -> Vec<String> {
+        let mut items = vec![format!(
+            "`{}`: {} -> {}",
+            target.version_file, self.old_version, target.version
+        )];
+        items.extend(requirements::markdown(
+            &target.requirements_file,
+            &self.lines,
+        ));
+        if self.lines.is_empty()
+            && let Some(note) = &self.note
+        {
+            items.push(note.clone());
+        }
+        items
+    }
 }
 
 /// One file of the bump commit.
@@ -249,6 +285,10 @@ pub fn plan(obs: &Observation, target: &Target, probe: BranchProbe) -> Action {
         }
         None => {}
     }
+    let commit = match bump_commit(version_file, obs.requirements.as_ref(), target) {
+        Ok(commit) => commit,
+        Err(reason) => return Action::Settle(Settled::NeedsHuman(reason)),
+    };
     match (&obs.bump_branch, probe) {
         (Some(BranchState::Ours), _) => Action::Adopt {
             old_version: current.to_string(),
@@ -258,24 +298,22 @@ pub fn plan(obs: &Observation, target: &Target, probe: BranchProbe) -> Action {
             target.branch()
         ))),
         (None, BranchProbe::LookUp) => Action::Observe(Lookup::BumpBranch),
-        (Some(BranchState::Absent), _) | (None, BranchProbe::FromWrite) => {
-            let (files, note) = desired_files(version_file, obs.requirements.as_ref(), target);
-            Action::Create(BumpCommit {
-                old_version: current.to_string(),
-                files,
-                note,
-            })
-        }
+        (Some(BranchState::Absent), _) | (None, BranchProbe::FromWrite) => Action::Create(commit),
     }
 }
 
-/// The files the bump writes, given the default branch's files, and a note when the
-/// requirements file is left alone.
-pub fn desired_files(
+/// The bump commit, given the default branch's files, or the one-line reason why the consumer
+/// needs a human instead (see [`requirements::decide`]).
+///
+/// # Errors
+///
+/// The reason, naming the file, the line and what to do.
+pub fn bump_commit(
     version_file: &ObservedFile,
     requirements: Option<&ObservedFile>,
     target: &Target,
-) -> (Vec<FileUpdate>, Option<String>) {
+) -> Result<BumpCommit, String> {
+    let current = read_version(&version_file.bytes, &target.version_file)?;
     let version = target.version.to_string();
     let mut files = vec![FileUpdate {
         path: target.version_file.clone(),
@@ -283,34 +321,90 @@ pub fn desired_files(
         content: rewrite_version_file(&version_file.bytes, &version),
     }];
     let name = &target.requirements_file;
-    let note = match requirements {
-        None => Some(format!("no {name}; only {} bumped", target.version_file)),
-        Some(req) => match rewrite_pin(&req.bytes, &target.package, &version) {
-            PinRewrite::Rewritten(content) => {
-                files.push(FileUpdate {
-                    path: name.clone(),
-                    sha: req.sha.clone(),
-                    content,
-                });
-                None
-            }
-            PinRewrite::AlreadyCurrent => None,
-            PinRewrite::NoPin => Some(format!(
-                "{name} has no {}== pin; left alone",
-                target.package
-            )),
-            PinRewrite::OtherSpecifier(spec) if spec.is_empty() => Some(format!(
-                "{name} lists {} without a version, not an == pin; left alone",
-                target.package
-            )),
-            PinRewrite::OtherSpecifier(spec) => Some(format!(
-                "{name} requires {} with {spec:?}, not an == pin; left alone",
-                target.package
-            )),
-            PinRewrite::NotUtf8 => Some(format!("{name} is not UTF-8; left alone")),
-        },
+    let Some(req) = requirements else {
+        return Ok(BumpCommit {
+            old_version: current.to_string(),
+            files,
+            note: Some(format!("no {name}; only {} bumped", target.version_file)),
+            lines: Vec::new(),
+        });
     };
-    (files, note)
+    let (note, lines) = match decide(&req.bytes, &target.bump_of(name, &current)) {
+        Decision::Rewrite { content, lines } => {
+            files.push(FileUpdate {
+                path: name.clone(),
+                sha: req.sha.clone(),
+                content,
+            });
+            (requirements::summarize(name, &lines), lines)
+        }
+        Decision::Keep { lines, includes } if lines.is_empty() => {
+            let mut note = format!("{name} has no {} requirement; left alone", target.package);
+            if !includes.is_empty() {
+                let read = includes.join(", ");
+                note.push_str(&format!(" (it includes {read}, which is not read)"));
+            }
+            (Some(note), lines)
+        }
+        Decision::Keep { lines, .. } => (requirements::summarize(name, &lines), lines),
+        Decision::Refuse(refusal) => return Err(refusal.to_string()),
+    };
+    Ok(BumpCommit {
+        old_version: current.to_string(),
+        files,
+        note,
+        lines,
+    })
+}
+
+/// The half-bump invariant on the exact files about to be committed, checked again just before
+/// the write: only the two files, the version file at exactly the new version, and the
+/// requirements file as the commit leaves it passing [`check_bump`].
+///
+/// # Errors
+///
+/// The one-line reason; then nothing may be written.
+pub fn check_commit(
+    files: &[(&str, &[u8])],
+    obs: &Observation,
+    target: &Target,
+) -> Result<(), String> {
+    let Some(version_file) = &obs.version_file else {
+        return Err(format!(
+            "no {} on {}",
+            target.version_file, obs.default_branch
+        ));
+    };
+    let current = read_version(&version_file.bytes, &target.version_file)?;
+    if standing(&current, &target.version) != Standing::Behind {
+        return Err(format!("{current} is not behind {}", target.version));
+    }
+    let written = |path: &str| files.iter().find(|(p, _)| *p == path).map(|(_, c)| *c);
+    if let Some((stray, _)) = files
+        .iter()
+        .find(|(p, _)| *p != target.version_file && *p != target.requirements_file)
+    {
+        return Err(format!(
+            "the bump would write {stray}, which it never changes"
+        ));
+    }
+    let expected = rewrite_version_file(&version_file.bytes, &target.version.to_string());
+    if written(&target.version_file) != Some(expected.as_slice()) {
+        return Err(format!(
+            "the bump would not write exactly {} to {}",
+            target.version, target.version_file
+        ));
+    }
+    let name = &target.requirements_file;
+    match (&obs.requirements, written(name)) {
+        (Some(before), after) => {
+            let after = after.unwrap_or(&before.bytes);
+            check_bump(&before.bytes, after, &target.bump_of(name, &current))
+                .map_err(|refusal| refusal.to_string())
+        }
+        (None, Some(_)) => Err(format!("the bump would create {name}, which it never does")),
+        (None, None) => Ok(()),
+    }
 }
 
 /// Compares an existing bump branch with the change we would make.
@@ -449,7 +543,10 @@ mod tests {
             panic!("expected create");
         };
         assert_eq!(commit.old_version, "1.4.2");
-        assert_eq!(commit.note, None);
+        assert_eq!(
+            commit.note.as_deref(),
+            Some("requirements.txt line 2: 1.4.2 -> 1.5.0")
+        );
         let contents: Vec<_> = commit
             .files
             .iter()
@@ -590,6 +687,147 @@ mod tests {
         };
         assert_eq!(commit.files.len(), 1);
         assert!(commit.note.unwrap().contains("not an == pin"));
+    }
+
+    const HASHED: &str = "flask==3\nplatform-runtime==1.4.2 \\\n    --hash=sha256:0123\n";
+    const HASHED_REASON: &str =
+        "hashed pin in requirements.txt line 2: regenerate the lock with platform-runtime 1.5.0";
+
+    #[test]
+    fn a_requirements_file_that_cannot_be_bumped_needs_a_human_and_nothing_is_written() {
+        let obs = Observation {
+            requirements: file(HASHED),
+            bump_pull: Some(None),
+            ..behind()
+        };
+        let needs_human = Action::Settle(Settled::NeedsHuman(HASHED_REASON.to_owned()));
+        assert_eq!(plan_apply(&obs), needs_human);
+        assert_eq!(
+            plan(&obs, &target(), BranchProbe::LookUp),
+            needs_human,
+            "the dry run says so without looking the branch up"
+        );
+        let orphan = Observation {
+            bump_branch: Some(BranchState::Ours),
+            ..obs.clone()
+        };
+        assert_eq!(plan_apply(&orphan), needs_human, "not adopted either");
+        let proposed = Observation {
+            bump_pull: pull(PullState::Open),
+            ..obs
+        };
+        assert!(matches!(
+            plan_apply(&proposed),
+            Action::Settle(Settled::Proposed(_))
+        ));
+    }
+
+    fn planned(obs: &Observation) -> BumpCommit {
+        match plan_apply(obs) {
+            Action::Create(commit) => commit,
+            other => panic!("expected create, got {other:?}"),
+        }
+    }
+
+    fn files_of(commit: &BumpCommit) -> Vec<(&str, &[u8])> {
+        commit
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.content.as_slice()))
+            .collect()
+    }
+
+    #[test]
+    fn the_final_check_accepts_the_planned_commit_and_nothing_half_bumped() {
+        let obs = Observation {
+            bump_pull: Some(None),
+            ..behind()
+        };
+        let commit = planned(&obs);
+        let target = target();
+        assert_eq!(check_commit(&files_of(&commit), &obs, &target), Ok(()));
+        let version_only = &files_of(&commit)[..1];
+        assert_eq!(
+            check_commit(version_only, &obs, &target),
+            Err("the requirements.txt to commit is not exactly its pins of 1.4.2 bumped to 1.5.0; nothing written (a bug: please report it)".to_owned())
+        );
+        let mut stray = files_of(&commit);
+        stray.push(("setup.py", b"x"));
+        assert_eq!(
+            check_commit(&stray, &obs, &target),
+            Err("the bump would write setup.py, which it never changes".to_owned())
+        );
+        let wrong_version = [("runtime-version", &b"1.5.1\n"[..]), files_of(&commit)[1]];
+        assert_eq!(
+            check_commit(&wrong_version, &obs, &target),
+            Err("the bump would not write exactly 1.5.0 to runtime-version".to_owned())
+        );
+        let hashed = Observation {
+            requirements: file(HASHED),
+            ..obs.clone()
+        };
+        assert_eq!(
+            check_commit(version_only, &hashed, &target),
+            Err(HASHED_REASON.to_owned())
+        );
+        let no_requirements = Observation {
+            requirements: None,
+            ..obs.clone()
+        };
+        assert_eq!(
+            check_commit(version_only, &no_requirements, &target),
+            Ok(())
+        );
+        assert_eq!(
+            check_commit(&files_of(&commit), &no_requirements, &target),
+            Err("the bump would create requirements.txt, which it never does".to_owned())
+        );
+        let current = Observation {
+            version_file: file("1.5.0\n"),
+            ..obs
+        };
+        assert_eq!(
+            check_commit(&files_of(&commit), &current, &target),
+            Err("1.5.0 is not behind 1.5.0".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_changes_list_says_what_changed_in_each_file_line_by_line() {
+        let obs = Observation {
+            requirements: file(
+                "platform-runtime==1.4.2 ; os_name == 'posix'\nplatform-runtime==2.0.0 ; os_name == 'nt'\n",
+            ),
+            bump_pull: Some(None),
+            ..behind()
+        };
+        let commit = planned(&obs);
+        assert_eq!(
+            commit.note.as_deref(),
+            Some(
+                "requirements.txt line 1: 1.4.2 -> 1.5.0; line 2: left alone, pins 2.0.0, not the current 1.4.2"
+            )
+        );
+        assert_eq!(
+            commit.changes(&target()),
+            [
+                "`runtime-version`: 1.4.2 -> 1.5.0",
+                "`requirements.txt` line 1: `platform-runtime==1.4.2 ; os_name == 'posix'`, 1.4.2 -> 1.5.0",
+                "`requirements.txt` line 2, left alone: `platform-runtime==2.0.0 ; os_name == 'nt'`; pins 2.0.0, not the current 1.4.2",
+            ]
+        );
+        let without = Observation {
+            requirements: file("-r base.txt\nflask==3\n"),
+            ..obs
+        };
+        let commit = planned(&without);
+        assert_eq!(
+            commit.changes(&target()),
+            [
+                "`runtime-version`: 1.4.2 -> 1.5.0",
+                "requirements.txt has no platform-runtime requirement; left alone (it includes base.txt, which is not read)",
+            ]
+        );
     }
 
     #[test]

@@ -231,10 +231,12 @@ impl Context {
         )
     }
 
+    /// The PR: the configured title and body, then `changes` as a list.
     pub(crate) fn pull_request(
         &self,
         obs: &Observation,
         old_version: &str,
+        changes: &[String],
         labels: Vec<i64>,
     ) -> CreatePullRequest {
         let config = &self.settings.pull_request;
@@ -245,9 +247,16 @@ impl Context {
                 .replace("{version}", &target.version.to_string())
                 .replace("{old_version}", old_version)
         };
+        let mut body = fill(&config.body);
+        if !changes.is_empty() {
+            body.push_str("\n\nWhat this pull request changes:\n");
+            for change in changes {
+                body.push_str(&format!("\n- {change}"));
+            }
+        }
         let mut request =
             CreatePullRequest::new(target.branch(), &obs.default_branch, fill(&config.title))
-                .body(fill(&config.body));
+                .body(body);
         request.labels = labels;
         request.assignees = config.assignees.clone();
         request.reviewers = config.reviewers.clone();

@@ -26,6 +26,9 @@ pub enum Outcome {
     Skipped,
     /// Something went wrong; the detail says what.
     Failed,
+    /// Bumping would half-bump the consumer (a hashed pin, a specifier that excludes the new
+    /// version...): nothing was written; the detail says what a human should change.
+    NeedsHuman,
     /// Dry run: would write the bump and open the PR.
     WouldCreate,
     /// Dry run: would open the PR for the existing branch.
@@ -44,6 +47,7 @@ impl Outcome {
             Outcome::Conflict => "conflict",
             Outcome::Skipped => "skipped",
             Outcome::Failed => "failed",
+            Outcome::NeedsHuman => "needs-human",
             Outcome::WouldCreate => "would-create",
             Outcome::WouldAdopt => "would-adopt",
         }
@@ -51,7 +55,10 @@ impl Outcome {
 
     /// Outcomes that need a human and make the run exit 1.
     pub fn needs_attention(self) -> bool {
-        matches!(self, Outcome::Failed | Outcome::Conflict)
+        matches!(
+            self,
+            Outcome::Failed | Outcome::Conflict | Outcome::NeedsHuman
+        )
     }
 }
 
@@ -219,8 +226,8 @@ mod tests {
     }
 
     #[test]
-    fn failed_and_conflict_make_exit_code_one() {
-        for outcome in [Outcome::Failed, Outcome::Conflict] {
+    fn failed_conflict_and_needs_human_make_exit_code_one() {
+        for outcome in [Outcome::Failed, Outcome::Conflict, Outcome::NeedsHuman] {
             let report = Report::new("1.5.0".to_owned(), vec![row("o/a", outcome)], 1);
             assert_eq!(report.exit_code(), 1);
         }

@@ -1,64 +1,245 @@
-//! Rewriting the runtime's `==` pin in `requirements.txt` and the `runtime-version` file.
+//! The runtime's pins in `requirements.txt`, read as pip reads them, and the `runtime-version`
+//! file.
 //!
-//! Both rewrites change the version token and nothing else: extras, markers, comments, spacing,
-//! CRLF or LF, and a missing final newline all survive byte for byte.
+//! [`decide`] reads the file as pip does (continuations, comments, options, hashes, markers,
+//! extras, `===`; see [`logical`] and [`parse`]) and decides, line by line, what bumping the
+//! consumer from its current version to the new one does. Only pins equal to the current version
+//! under PEP 440 (`==1.4` pins `1.4.0`) are rewritten, in every line that has one, and only their
+//! version token changes: extras, markers, comments, spacing, CRLF or LF and a missing final
+//! newline survive byte for byte. A line that would need more (a hashed pin, a specifier that
+//! excludes the new version, a URL, a line pip cannot read) refuses the whole file.
+//!
+//! [`check_bump`] is the half-bump invariant on the exact bytes to commit. [`decide`] returns a
+//! rewrite only when it passes, and the applier runs it again just before the commit.
+
+mod logical;
+mod parse;
 
 use std::ops::Range;
 
-/// What [`rewrite_pin`] found in a requirements file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PinRewrite {
-    /// Every `==` pin of the package now names the new version.
-    Rewritten(Vec<u8>),
-    /// The pins already name the new version.
-    AlreadyCurrent,
-    /// The package is not mentioned; the file is left alone.
-    NoPin,
-    /// The package is required with another specifier (`>=`, `~=`, several clauses, a URL...);
-    /// the file is left alone. Holds the specifier as written.
-    OtherSpecifier(String),
-    /// The file is not UTF-8; it is left alone.
-    NotUtf8,
+use crate::version::RuntimeVersion;
+use logical::{LogicalLine, logical_lines};
+use parse::{Clause, Entry, Form, Operator, Requirement, parse_line};
+
+/// Requirements files larger than this are refused rather than read.
+pub const MAX_REQUIREMENTS_BYTES: usize = 1024 * 1024;
+
+/// One bump of one requirements file: from the consumer's current version to the new one.
+#[derive(Clone, Copy, Debug)]
+pub struct Bump<'a> {
+    /// The file's path, for messages.
+    pub file: &'a str,
+    /// The runtime's package name.
+    pub package: &'a str,
+    /// The version the consumer's `runtime-version` holds.
+    pub current: &'a RuntimeVersion,
+    /// The version being propagated.
+    pub new: &'a RuntimeVersion,
 }
 
-/// Rewrites the version of every `package==VERSION` line to `new_version`.
+/// What bumping one requirements file does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Write `content`; `lines` says what changed and what was left alone, line by line.
+    Rewrite {
+        /// The new file.
+        content: Vec<u8>,
+        /// Every line that names the package.
+        lines: Vec<LineReport>,
+    },
+    /// Leave the file as it is: no line pins the current version.
+    Keep {
+        /// Every line that names the package, and why it was left alone.
+        lines: Vec<LineReport>,
+        /// Files pulled in with `-r` or `-c`; they are not read.
+        includes: Vec<String>,
+    },
+    /// The file cannot be bumped consistently, so nothing may be written.
+    Refuse(Refusal),
+}
+
+/// One line that names the package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineReport {
+    /// The 1-based number of its first physical line.
+    pub line: usize,
+    /// The requirement as pip reads it (options such as `--hash` left out).
+    pub requirement: String,
+    /// What the bump does to it.
+    pub change: LineChange,
+}
+
+/// What the bump does to one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineChange {
+    /// Its version token goes from one version to the other.
+    Bumped {
+        /// The version as it was written.
+        from: String,
+        /// The new version.
+        to: String,
+    },
+    /// Left as it is; says why.
+    LeftAlone(String),
+}
+
+/// Why a requirements file cannot be bumped: one line that says what to do.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct Refusal {
+    /// What kind of problem.
+    pub kind: RefusalKind,
+    /// The line it is on, when it is on one.
+    pub line: Option<usize>,
+    reason: String,
+}
+
+impl Refusal {
+    /// The one-line reason, naming the file, the line and what to do.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+/// The kinds of [`Refusal`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusalKind {
+    /// A pin of the current version carries hashes (`--hash`, or peep's `# sha256:` comments).
+    Hashed,
+    /// A specifier admits the current version but not the new one (`~=1.4.0`, `<1.5`, `==1.4.*`).
+    Excludes,
+    /// The package comes from a URL or a path, whose version cannot be read.
+    DirectUrl,
+    /// A line that names the package is not a requirement pip can read.
+    Invalid,
+    /// A version token is split across a `\` continuation.
+    SplitVersion,
+    /// The file is not UTF-8.
+    NotUtf8,
+    /// The file is over [`MAX_REQUIREMENTS_BYTES`].
+    TooLarge,
+    /// A version is not a PEP 440 version.
+    NotPep440,
+    /// The bytes to commit are not exactly the planned bump (a bug).
+    Inconsistent,
+}
+
+/// Decides what bumping `content` does; see the module docs.
 ///
-/// Names match after PEP 503 normalisation, so `Platform_Runtime` pins `platform-runtime`.
-pub fn rewrite_pin(content: &[u8], package: &str, new_version: &str) -> PinRewrite {
-    let Ok(text) = std::str::from_utf8(content) else {
-        return PinRewrite::NotUtf8;
+/// ```
+/// use cascade::{requirements::{Bump, Decision, decide}, version::RuntimeVersion};
+///
+/// let (current, new) = (RuntimeVersion::parse("1.4.2")?, RuntimeVersion::parse("1.5.0")?);
+/// let bump = Bump { file: "requirements.txt", package: "platform-runtime", current: &current, new: &new };
+/// let Decision::Rewrite { content, .. } = decide(b"Platform_Runtime[fast] == 1.4.2  # pinned\r\n", &bump) else {
+///     panic!("a plain pin is rewritten");
+/// };
+/// assert_eq!(content, b"Platform_Runtime[fast] == 1.5.0  # pinned\r\n");
+///
+/// let hashed = b"platform-runtime==1.4.2 \\\n    --hash=sha256:0123\n";
+/// let Decision::Refuse(refusal) = decide(hashed, &bump) else { panic!("hashes are refused") };
+/// assert_eq!(
+///     refusal.reason(),
+///     "hashed pin in requirements.txt line 1: regenerate the lock with platform-runtime 1.5.0"
+/// );
+/// # Ok::<(), cascade::version::VersionError>(())
+/// ```
+pub fn decide(content: &[u8], bump: &Bump<'_>) -> Decision {
+    let scan = match Scan::of(content, bump) {
+        Ok(scan) => scan,
+        Err(refusal) => return Decision::Refuse(refusal),
     };
-    let wanted = normalize_name(package);
-    let mut version_spans = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        match parse_requirement(line) {
-            Some(req) if normalize_name(req.name) == wanted => match req.pinned_version {
-                Some(span) => version_spans.push(offset + span.start..offset + span.end),
-                None => return PinRewrite::OtherSpecifier(req.specifier.trim().to_owned()),
-            },
-            _ => {}
-        }
-        offset += line.len();
+    if let Some(refusal) = scan.first_refusal(bump) {
+        return Decision::Refuse(refusal);
     }
-    if version_spans.is_empty() {
-        return PinRewrite::NoPin;
+    let lines = scan.reports(bump);
+    if !scan.has_bumps() {
+        return Decision::Keep {
+            lines,
+            includes: scan.includes,
+        };
     }
-    if version_spans
+    let content = scan.splice(content, bump);
+    match check_bump(&scan.original, &content, bump) {
+        Ok(()) => Decision::Rewrite { content, lines },
+        Err(refusal) => Decision::Refuse(refusal),
+    }
+}
+
+/// The half-bump invariant, on the requirements file as it was (`before`) and as the commit
+/// would leave it (`after`, the same bytes when the commit does not touch it).
+///
+/// It holds when `after` is `before` with exactly the pins of the current version rewritten to
+/// the new one, nothing else changed, and nothing in `after` still pins the current version,
+/// excludes the new one, or is refused.
+///
+/// # Errors
+///
+/// A [`Refusal`] saying what would be half-bumped and what to do.
+pub fn check_bump(before: &[u8], after: &[u8], bump: &Bump<'_>) -> Result<(), Refusal> {
+    let planned = Scan::of(before, bump)?;
+    if let Some(refusal) = planned.first_refusal(bump) {
+        return Err(refusal);
+    }
+    let inconsistent = |what: String| Refusal {
+        kind: RefusalKind::Inconsistent,
+        line: None,
+        reason: format!(
+            "the {} to commit {what}; nothing written (a bug: please report it)",
+            bump.file
+        ),
+    };
+    if planned.splice(before, bump) != after {
+        return Err(inconsistent(format!(
+            "is not exactly its pins of {} bumped to {}",
+            bump.current, bump.new
+        )));
+    }
+    let committed = Scan::of(after, bump)?;
+    if let Some(left) = committed
+        .lines
         .iter()
-        .all(|span| &text[span.clone()] == new_version)
+        .find(|l| !matches!(l.verdict, Verdict::Keep(_)))
     {
-        return PinRewrite::AlreadyCurrent;
+        return Err(inconsistent(format!(
+            "still needs a bump at line {}",
+            left.line
+        )));
     }
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut last = 0;
-    for span in version_spans {
-        out.push_str(&text[last..span.start]);
-        out.push_str(new_version);
-        last = span.end;
-    }
-    out.push_str(&text[last..]);
-    PinRewrite::Rewritten(out.into_bytes())
+    Ok(())
+}
+
+/// One line for a report: what changed in `file` and what was left alone, line by line.
+pub fn summarize(file: &str, lines: &[LineReport]) -> Option<String> {
+    let parts: Vec<String> = lines
+        .iter()
+        .map(|report| match &report.change {
+            LineChange::Bumped { from, to } => format!("line {}: {from} -> {to}", report.line),
+            LineChange::LeftAlone(why) => format!("line {}: left alone, {why}", report.line),
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("{file} {}", parts.join("; ")))
+}
+
+/// Markdown list items for a pull request body, one per line that names the package.
+pub fn markdown(file: &str, lines: &[LineReport]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|report| {
+            let requirement = report.requirement.replace('`', "'");
+            match &report.change {
+                LineChange::Bumped { from, to } => format!(
+                    "`{file}` line {}: `{requirement}`, {from} -> {to}",
+                    report.line
+                ),
+                LineChange::LeftAlone(why) => format!(
+                    "`{file}` line {}, left alone: `{requirement}`; {why}",
+                    report.line
+                ),
+            }
+        })
+        .collect()
 }
 
 /// The new `runtime-version` content: the version with the old file's line ending (CRLF, LF, or
@@ -77,6 +258,9 @@ pub fn rewrite_version_file(old: &[u8], new_version: &str) -> Vec<u8> {
 }
 
 /// PEP 503 normalisation: lower case, and runs of `-`, `_` and `.` become one `-`.
+///
+/// Separators at either end, which no valid name has, are dropped, so that a mistyped
+/// `_platform-runtime` still counts as the package (and is refused as invalid, not ignored).
 pub fn normalize_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut in_separator = false;
@@ -94,221 +278,316 @@ pub fn normalize_name(name: &str) -> String {
     out
 }
 
-struct Requirement<'a> {
-    name: &'a str,
-    specifier: &'a str,
-    /// The span of `VERSION` in the line when the specifier is exactly `== VERSION`.
-    pinned_version: Option<Range<usize>>,
+/// The file read once: every line that names the package, with its verdict.
+struct Scan {
+    /// The bytes that were read.
+    original: Vec<u8>,
+    lines: Vec<Scanned>,
+    includes: Vec<String>,
 }
 
-/// Parses one physical line as a PEP 508 requirement; options (`-r`), URLs and comments give None.
-fn parse_requirement(line: &str) -> Option<Requirement<'_>> {
-    let body_end = comment_start(line).unwrap_or(line.len());
-    let body = &line[..body_end];
-    let name_start = body.len() - body.trim_start().len();
-    let rest = &body[name_start..];
-    let name_len = rest
-        .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .map_or(rest.len(), |(i, _)| i);
-    if name_len == 0 || !rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return None;
-    }
-    let name = &rest[..name_len];
-    let mut cursor = name_start + name_len;
-    cursor += leading_space(&body[cursor..]);
-    if body[cursor..].starts_with('[') {
-        cursor += body[cursor..].find(']')? + 1;
-    }
-    let spec_end = body[cursor..].find(';').map_or(body.len(), |i| cursor + i);
-    let specifier = &body[cursor..spec_end];
-    Some(Requirement {
-        name,
-        specifier,
-        pinned_version: exact_pin(specifier).map(|r| cursor + r.start..cursor + r.end),
-    })
+struct Scanned {
+    line: usize,
+    requirement: String,
+    verdict: Verdict,
 }
 
-/// The span of `VERSION` when `specifier` is exactly one `==VERSION` clause (no wildcard).
-fn exact_pin(specifier: &str) -> Option<Range<usize>> {
-    let op = specifier.find("==")?;
-    if !specifier[..op].trim().is_empty() || specifier[op + 2..].starts_with('=') {
-        return None;
-    }
-    let after = op + 2;
-    let start = after + leading_space(&specifier[after..]);
-    let len = specifier[start..]
-        .find(|c: char| c.is_whitespace() || c == ',')
-        .unwrap_or(specifier.len() - start);
-    let end = start + len;
-    let valid = len > 0
-        && specifier[start..end]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_' | '!'));
-    if !valid || !specifier[end..].trim().is_empty() {
-        return None;
-    }
-    Some(start..end)
+enum Verdict {
+    /// Rewrite the version token at `span` (file offsets).
+    Bump {
+        span: Range<usize>,
+        from: String,
+    },
+    Keep(String),
+    Refuse(RefusalKind, String),
 }
 
-/// A `#` starts a comment at the start of a line or after white space (pip's rule).
-fn comment_start(line: &str) -> Option<usize> {
-    let bytes = line.as_bytes();
-    (0..bytes.len()).find(|&i| bytes[i] == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()))
+/// The consumer's current and the new version as PEP 440 versions, with `===`'s string form.
+struct Versions {
+    current: pep440_rs::Version,
+    new: pep440_rs::Version,
 }
 
-fn leading_space(text: &str) -> usize {
-    text.len() - text.trim_start_matches([' ', '\t']).len()
+impl Scan {
+    fn of(content: &[u8], bump: &Bump<'_>) -> Result<Scan, Refusal> {
+        let file = bump.file;
+        let whole = |kind, reason| Refusal {
+            kind,
+            line: None,
+            reason,
+        };
+        if content.len() > MAX_REQUIREMENTS_BYTES {
+            return Err(whole(
+                RefusalKind::TooLarge,
+                format!(
+                    "{file} is {} bytes, over the 1 MiB limit: bump {} in it by hand",
+                    content.len(),
+                    bump.package
+                ),
+            ));
+        }
+        let text = std::str::from_utf8(content).map_err(|err| {
+            whole(
+                RefusalKind::NotUtf8,
+                format!(
+                    "{file} is not UTF-8 (byte {} is not): save it as UTF-8, then re-run",
+                    err.valid_up_to()
+                ),
+            )
+        })?;
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let versions = Versions::of(bump);
+        let wanted = normalize_name(bump.package);
+        let mut scan = Scan {
+            original: content.to_vec(),
+            lines: Vec::new(),
+            includes: Vec::new(),
+        };
+        for line in logical_lines(&text[bom..]) {
+            let (requirement, verdict) = match parse_line(&line.text) {
+                Entry::Options { editable, includes } => {
+                    scan.includes.extend(includes);
+                    if editable.as_deref() != Some(wanted.as_str()) {
+                        continue;
+                    }
+                    let why = direct_url(bump, line.number, &line.text);
+                    (
+                        line.text.clone(),
+                        Verdict::Refuse(RefusalKind::DirectUrl, why),
+                    )
+                }
+                Entry::Requirement(req) => {
+                    let Some(name) = &req.name else { continue };
+                    if normalize_name(name) != wanted {
+                        continue;
+                    }
+                    let verdict = verdict(&req, &line, bump, versions.as_ref());
+                    (req.text, verdict)
+                }
+            };
+            let verdict = match verdict {
+                Verdict::Bump { span, from } => Verdict::Bump {
+                    span: span.start + bom..span.end + bom,
+                    from,
+                },
+                other => other,
+            };
+            scan.lines.push(Scanned {
+                line: line.number,
+                requirement: shown(&requirement),
+                verdict,
+            });
+        }
+        Ok(scan)
+    }
+
+    fn has_bumps(&self) -> bool {
+        self.lines
+            .iter()
+            .any(|l| matches!(l.verdict, Verdict::Bump { .. }))
+    }
+
+    /// The first refused line; the reason counts the others.
+    fn first_refusal(&self, bump: &Bump<'_>) -> Option<Refusal> {
+        let mut refused = self.lines.iter().filter_map(|l| match &l.verdict {
+            Verdict::Refuse(kind, reason) => Some((l.line, *kind, reason)),
+            _ => None,
+        });
+        let (line, kind, reason) = refused.next()?;
+        let more = refused.count();
+        let reason = match more {
+            0 => reason.clone(),
+            n => format!("{reason} ({n} more line(s) of {} refused too)", bump.file),
+        };
+        Some(Refusal {
+            kind,
+            line: Some(line),
+            reason,
+        })
+    }
+
+    fn reports(&self, bump: &Bump<'_>) -> Vec<LineReport> {
+        self.lines
+            .iter()
+            .filter_map(|l| {
+                let change = match &l.verdict {
+                    Verdict::Bump { from, .. } => LineChange::Bumped {
+                        from: from.clone(),
+                        to: bump.new.to_string(),
+                    },
+                    Verdict::Keep(why) => LineChange::LeftAlone(why.clone()),
+                    Verdict::Refuse(..) => return None,
+                };
+                Some(LineReport {
+                    line: l.line,
+                    requirement: l.requirement.clone(),
+                    change,
+                })
+            })
+            .collect()
+    }
+
+    /// `content` with every version token to bump replaced by the new version.
+    fn splice(&self, content: &[u8], bump: &Bump<'_>) -> Vec<u8> {
+        let new = bump.new.to_string();
+        let mut out = Vec::with_capacity(content.len() + 16);
+        let mut last = 0;
+        for line in &self.lines {
+            if let Verdict::Bump { span, .. } = &line.verdict {
+                out.extend_from_slice(&content[last..span.start]);
+                out.extend_from_slice(new.as_bytes());
+                last = span.end;
+            }
+        }
+        out.extend_from_slice(&content[last..]);
+        out
+    }
+}
+
+impl Versions {
+    fn of(bump: &Bump<'_>) -> Option<Versions> {
+        let parse = |v: &RuntimeVersion| v.to_string().parse::<pep440_rs::Version>().ok();
+        Some(Versions {
+            current: parse(bump.current)?,
+            new: parse(bump.new)?,
+        })
+    }
+}
+
+/// The verdict on one requirement of the package.
+fn verdict(
+    req: &Requirement,
+    line: &LogicalLine,
+    bump: &Bump<'_>,
+    versions: Option<&Versions>,
+) -> Verdict {
+    let (file, package, new) = (bump.file, bump.package, bump.new);
+    let n = line.number;
+    let clauses = match &req.form {
+        Form::Invalid(why) => {
+            let (text, why) = (shown(&req.text), shown(why));
+            return Verdict::Refuse(
+                RefusalKind::Invalid,
+                format!(
+                    "{file} line {n}: `{text}` cannot be read as a requirement ({why}): fix it by hand, then re-run"
+                ),
+            );
+        }
+        Form::Url => {
+            return Verdict::Refuse(RefusalKind::DirectUrl, direct_url(bump, n, &req.text));
+        }
+        Form::Specifiers(clauses) if clauses.is_empty() => {
+            return Verdict::Keep(format!("lists {package} without a version"));
+        }
+        Form::Specifiers(clauses) => clauses,
+    };
+    let Some(versions) = versions else {
+        return Verdict::Refuse(
+            RefusalKind::NotPep440,
+            format!(
+                "{} or {new} is not a PEP 440 version, so {file} line {n} cannot be compared: bump it by hand",
+                bump.current
+            ),
+        );
+    };
+    let pin = match clauses.as_slice() {
+        [clause] if is_pin(clause) => Some(clause),
+        _ => None,
+    };
+    if let Some(clause) = pin.filter(|c| admits(c, &versions.current)) {
+        if req.hashed || line.peep_hashes {
+            return Verdict::Refuse(
+                RefusalKind::Hashed,
+                format!("hashed pin in {file} line {n}: regenerate the lock with {package} {new}"),
+            );
+        }
+        return match line.file_span(clause.version_range.clone()) {
+            Some(span) => Verdict::Bump {
+                span,
+                from: clause.version.clone(),
+            },
+            None => Verdict::Refuse(
+                RefusalKind::SplitVersion,
+                format!(
+                    "{file} line {n}: the version of {package} is split by a `\\` continuation: join it on one line, then re-run"
+                ),
+            ),
+        };
+    }
+    let admits_current = clauses.iter().all(|c| admits(c, &versions.current));
+    let admits_new = clauses.iter().all(|c| admits(c, &versions.new));
+    let spec = shown(&specifier_text(&line.text, clauses));
+    match (admits_current, admits_new, pin) {
+        (true, false, _) => Verdict::Refuse(
+            RefusalKind::Excludes,
+            format!(
+                "{file} line {n} requires {package} `{spec}`, which excludes {new}: change it to admit {new}, then re-run"
+            ),
+        ),
+        (_, true, Some(_)) => Verdict::Keep(format!("already pins {new}")),
+        (true, true, None) => Verdict::Keep(format!("`{spec}` is not an == pin; it admits {new}")),
+        (false, _, Some(clause)) => Verdict::Keep(format!(
+            "pins {}, not the current {}",
+            shown(&clause.version),
+            bump.current
+        )),
+        (false, _, None) => Verdict::Keep(format!(
+            "`{spec}` does not admit the current {}",
+            bump.current
+        )),
+    }
+}
+
+/// `==V` (no wildcard) or `===V`: one exact version.
+fn is_pin(clause: &Clause) -> bool {
+    match clause.operator {
+        Operator::Arbitrary => true,
+        Operator::Equal => !clause.version.ends_with(".*"),
+        Operator::Other => false,
+    }
+}
+
+/// Whether the clause admits `version`. `===` compares strings, as pip's `packaging` does.
+fn admits(clause: &Clause, version: &pep440_rs::Version) -> bool {
+    match &clause.parsed {
+        Some(parsed) => parsed.contains(version),
+        None => clause.version.eq_ignore_ascii_case(&version.to_string()),
+    }
+}
+
+fn direct_url(bump: &Bump<'_>, line: usize, text: &str) -> String {
+    format!(
+        "{} line {line} takes {} from a URL or path (`{}`): point it at {} by hand",
+        bump.file,
+        bump.package,
+        shown(text),
+        bump.new
+    )
+}
+
+/// The specifier as written, from its first clause to its last.
+fn specifier_text(text: &str, clauses: &[Clause]) -> String {
+    let start = clauses.first().map_or(0, |c| c.range.start);
+    let end = clauses.last().map_or(0, |c| c.range.end);
+    text[start..end].to_owned()
+}
+
+/// Text from the file as it may be shown: control characters escaped, at most 100 characters.
+fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 100 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    fn rewritten(content: &str) -> String {
-        match rewrite_pin(content.as_bytes(), "platform-runtime", "1.5.0") {
-            PinRewrite::Rewritten(bytes) => String::from_utf8(bytes).unwrap(),
-            other => panic!("expected a rewrite of {content:?}, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn rewrites_a_plain_pin_and_keeps_the_rest() {
-        assert_eq!(
-            rewritten("requests==2.31.0\nplatform-runtime==1.4.2\nflask>=2\n"),
-            "requests==2.31.0\nplatform-runtime==1.5.0\nflask>=2\n"
-        );
-    }
-
-    #[test]
-    fn keeps_crlf_extras_markers_comments_and_missing_final_newline() {
-        assert_eq!(
-            rewritten(
-                "a==1\r\nPlatform_Runtime[fast] == 1.4.2 ; python_version >= \"3.9\"  # pinned"
-            ),
-            "a==1\r\nPlatform_Runtime[fast] == 1.5.0 ; python_version >= \"3.9\"  # pinned"
-        );
-    }
-
-    #[test]
-    fn matches_names_after_pep503_normalisation() {
-        for name in [
-            "platform.runtime",
-            "PLATFORM__runtime",
-            "Platform-_.Runtime",
-        ] {
-            let line = format!("{name}==1.4.2\n");
-            assert_eq!(rewritten(&line), format!("{name}==1.5.0\n"));
-        }
-        assert_eq!(normalize_name("Platform_.Runtime"), "platform-runtime");
-    }
-
-    #[test]
-    fn leaves_other_specifiers_alone_and_says_which() {
-        let check = |content: &str, spec: &str| {
-            assert_eq!(
-                rewrite_pin(content.as_bytes(), "platform-runtime", "1.5.0"),
-                PinRewrite::OtherSpecifier(spec.to_owned())
-            );
-        };
-        check("platform-runtime>=1.4\n", ">=1.4");
-        check("platform-runtime==1.4.*\n", "==1.4.*");
-        check("platform-runtime==1.4.2,<2\n", "==1.4.2,<2");
-        check("platform-runtime===1.4.2\n", "===1.4.2");
-        check("platform-runtime\n", "");
-    }
-
-    #[test]
-    fn reports_no_pin_comments_and_options_do_not_count() {
-        let content =
-            "# platform-runtime==1.4.2\n-r base.txt\nrequests==2\nother-platform-runtime==1\n";
-        assert_eq!(
-            rewrite_pin(content.as_bytes(), "platform-runtime", "1.5.0"),
-            PinRewrite::NoPin
-        );
-    }
-
-    #[test]
-    fn already_current_and_not_utf8() {
-        assert_eq!(
-            rewrite_pin(b"platform-runtime==1.5.0\n", "platform-runtime", "1.5.0"),
-            PinRewrite::AlreadyCurrent
-        );
-        assert_eq!(
-            rewrite_pin(b"platform-runtime==\xff\n", "platform-runtime", "1.5.0"),
-            PinRewrite::NotUtf8
-        );
-    }
-
-    #[test]
-    fn version_file_keeps_its_line_ending() {
-        assert_eq!(rewrite_version_file(b"1.4.2\n", "1.5.0"), b"1.5.0\n");
-        assert_eq!(rewrite_version_file(b"1.4.2\r\n", "1.5.0"), b"1.5.0\r\n");
-        assert_eq!(rewrite_version_file(b"1.4.2", "1.5.0"), b"1.5.0");
-    }
-
-    fn other_line() -> impl Strategy<Value = String> {
-        prop_oneof![
-            "[a-z][a-z0-9]{0,8}(==|>=|~=)[0-9]\\.[0-9]{1,2}",
-            "# [ -~]{0,20}",
-            "-r [a-z]{1,8}\\.txt",
-            Just(String::new()),
-        ]
-    }
-
-    prop_compose! {
-        fn pin_line()(
-            name in prop_oneof![Just("platform-runtime"), Just("Platform_Runtime"), Just("platform.runtime")],
-            extras in prop_oneof![Just(""), Just("[fast]"), Just("[a,b]")],
-            space_before in prop_oneof![Just(""), Just(" ")],
-            space_after in prop_oneof![Just(""), Just(" ")],
-            version in "[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}",
-            tail in prop_oneof![Just(""), Just(" ; python_version >= \"3.9\""), Just("  # keep"), Just(" ; os_name == \"posix\" # x")],
-        ) -> (String, String, String) {
-            let head = format!("{name}{extras}{space_before}=={space_after}");
-            (head, version, tail.to_owned())
-        }
-    }
-
-    proptest! {
-        /// The rewrite changes nothing but the version token.
-        #[test]
-        fn rewrite_changes_only_the_version_token(
-            before in proptest::collection::vec(other_line(), 0..5),
-            (head, old_version, tail) in pin_line(),
-            after in proptest::collection::vec(other_line(), 0..5),
-            crlf in any::<bool>(),
-            final_newline in any::<bool>(),
-            new_version in "[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}",
-        ) {
-            let eol = if crlf { "\r\n" } else { "\n" };
-            let prefix: String = before.iter().map(|l| format!("{l}{eol}")).collect();
-            let mut suffix = String::from(tail.as_str());
-            for line in &after {
-                suffix.push_str(eol);
-                suffix.push_str(line);
-            }
-            if final_newline {
-                suffix.push_str(eol);
-            }
-            let input = format!("{prefix}{head}{old_version}{suffix}");
-            let expected = format!("{prefix}{head}{new_version}{suffix}");
-            let result = rewrite_pin(input.as_bytes(), "platform-runtime", &new_version);
-            if old_version == new_version {
-                prop_assert_eq!(result, PinRewrite::AlreadyCurrent);
-            } else {
-                prop_assert_eq!(result, PinRewrite::Rewritten(expected.into_bytes()));
-            }
-        }
-
-        /// No input makes the rewriter panic, and a rewrite only ever changes the pin lines.
-        #[test]
-        fn never_panics_on_any_input(content in proptest::collection::vec(any::<u8>(), 0..200)) {
-            if let PinRewrite::Rewritten(out) = rewrite_pin(&content, "platform-runtime", "9.9.9") {
-                prop_assert!(String::from_utf8(out).unwrap().contains("9.9.9"));
-            }
-        }
-    }
-}
+mod tests;

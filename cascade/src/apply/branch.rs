@@ -8,7 +8,7 @@
 use gitea_api::ChangeFiles;
 
 use crate::{
-    plan::{BranchState, Observation, classify_branch, desired_files},
+    plan::{BranchState, Observation, bump_commit, classify_branch},
     propagate::Context,
 };
 
@@ -38,7 +38,10 @@ pub(crate) async fn inspect_branch(
             "the default branch has no version file".to_owned(),
         ));
     };
-    let (desired, _) = desired_files(version_file, obs.requirements.as_ref(), target);
+    let desired = match bump_commit(version_file, obs.requirements.as_ref(), target) {
+        Ok(commit) => commit.files,
+        Err(why) => return Ok(BranchState::Foreign(why)),
+    };
     let paths = [
         target.version_file.as_str(),
         target.requirements_file.as_str(),

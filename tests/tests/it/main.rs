@@ -8,5 +8,6 @@ mod kill;
 mod outage;
 mod propagate;
 mod reliability_doc;
+mod requirements;
 mod secrets;
 mod soak;
