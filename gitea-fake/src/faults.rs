@@ -124,6 +124,14 @@ pub enum Fault {
     Reset,
     /// Send the real status and headers, then cut the body short and drop the connection.
     TruncateBody,
+    /// Answer `status` (301, 302, 307...) with `Location: location` instead of running the
+    /// handler, like a reverse proxy in front of Gitea that sends clients elsewhere.
+    Redirect {
+        /// HTTP status.
+        status: u16,
+        /// The `Location` header.
+        location: String,
+    },
     /// Run the real handler (its side effects happen), then apply the inner fault to the
     /// answer: a status replaces it, a reset drops it, a delay holds it, a truncation cuts it.
     ApplyThen(Box<Fault>),
@@ -160,6 +168,14 @@ impl Fault {
         }
     }
 
+    /// A redirect answer.
+    pub fn redirect(status: u16, location: impl Into<String>) -> Fault {
+        Fault::Redirect {
+            status,
+            location: location.into(),
+        }
+    }
+
     /// Runs the handler, then applies `then`.
     pub fn apply_then(then: Fault) -> Fault {
         Fault::ApplyThen(Box::new(then))
@@ -172,6 +188,7 @@ impl Fault {
             Fault::Delay(d) => format!("delay {}ms", d.as_millis()),
             Fault::Reset => "reset".to_owned(),
             Fault::TruncateBody => "truncate".to_owned(),
+            Fault::Redirect { status, .. } => format!("redirect {status}"),
             Fault::ApplyThen(inner) => format!("apply-then {}", inner.label()),
         }
     }

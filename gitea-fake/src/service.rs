@@ -115,6 +115,7 @@ fn apply<'a>(
                 Ok(answer(shared, input).await)
             }
             Fault::Reset => Err(Dropped),
+            Fault::Redirect { status, location } => Ok(redirect_answer(status, &location)),
             Fault::TruncateBody => Ok(truncate(answer(shared, input).await).await),
             Fault::ApplyThen(inner) => {
                 let resp = answer(shared, input).await;
@@ -159,6 +160,16 @@ fn status_answer(
     if let Some(secs) = retry_after {
         resp.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    resp
+}
+
+/// An injected redirect with an empty body.
+fn redirect_answer(status: u16, location: &str) -> Response<Body> {
+    let mut resp = Response::new(Body::empty());
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
+    if let Ok(value) = HeaderValue::from_str(location) {
+        resp.headers_mut().insert(header::LOCATION, value);
     }
     resp
 }

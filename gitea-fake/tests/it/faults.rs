@@ -201,6 +201,24 @@ async fn truncated_body_after_headers() {
 }
 
 #[tokio::test]
+async fn redirect_answers_instead_of_the_handler() {
+    let f = fake().await;
+    f.store().create_branch("acme", "app", BUMP, "main");
+    let location = "http://127.0.0.1:9/api/v1/repos/acme/app/pulls";
+    let on = Match::any().method("POST").path(PULLS);
+    inject(&f, on, Trigger::Always, Fault::redirect(307, location));
+    let no_follow = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = post_pull_via(&no_follow, &f).await.unwrap();
+    assert_eq!(r.status(), StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(r.headers()["location"], location);
+    assert!(f.store().pulls("acme", "app").is_empty(), "no side effect");
+    assert_eq!(f.requests()[0].fault.as_deref(), Some("redirect 307"));
+}
+
+#[tokio::test]
 async fn apply_then_504_really_creates_the_pull() {
     let f = fake().await;
     f.store().create_branch("acme", "app", BUMP, "main");
