@@ -136,6 +136,9 @@ impl ClientBuilder {
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
             .https_only(root.scheme() == "https")
+            // A redirect would carry the token and the request body to wherever it points
+            // (reqwest re-sends the original headers on each hop); a 3xx is an error instead.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::InvalidConfig(format!("HTTP client: {}", e.without_url())))?;
         let mut retry = RetryMiddleware::new(self.policy).with_default_mode(RetryMode::Never);

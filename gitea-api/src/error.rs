@@ -52,6 +52,20 @@ pub enum Error {
         #[source]
         source: Box<dyn StdError + Send + Sync + 'static>,
     },
+    /// A 3xx answer. The client follows no redirect: the token and the request body would go
+    /// wherever it points. Only the target's origin is kept, never its path or query.
+    #[error(
+        "{endpoint}: HTTP {status} redirect to {target}, not followed; set gitea_url (the client's base URL) to the address Gitea answers on itself"
+    )]
+    Redirected {
+        /// The endpoint template.
+        endpoint: &'static str,
+        /// The HTTP status (301, 302, 303, 307, 308...).
+        status: u16,
+        /// The target's origin (`scheme://host:port`), or a note that `Location` was missing
+        /// or unreadable.
+        target: String,
+    },
     /// A 2xx response whose body was not the expected JSON.
     #[error("{endpoint}: HTTP {status} body could not be decoded: {detail}")]
     Decode {
@@ -126,6 +140,7 @@ impl Error {
         match self {
             Self::Api { status, .. }
             | Self::NonJson { status, .. }
+            | Self::Redirected { status, .. }
             | Self::Decode { status, .. } => Some(*status),
             _ => None,
         }
@@ -154,6 +169,7 @@ impl Error {
             Self::Api { endpoint, .. }
             | Self::NonJson { endpoint, .. }
             | Self::Transport { endpoint, .. }
+            | Self::Redirected { endpoint, .. }
             | Self::Decode { endpoint, .. }
             | Self::InvalidResponse { endpoint, .. } => Some(endpoint),
             _ => None,
@@ -208,6 +224,11 @@ impl Error {
         matches!(self.api_status(), Some(409 | 422)) && self.message_contains("sha does not match")
     }
 
+    /// A 3xx answer, which the client does not follow.
+    pub fn is_redirect(&self) -> bool {
+        matches!(self, Self::Redirected { .. })
+    }
+
     /// No complete response arrived.
     pub fn is_transport(&self) -> bool {
         matches!(self, Self::Transport { .. })
@@ -222,11 +243,13 @@ impl Error {
     }
 
     /// What this error looks like to a [`retry_policy::Classifier`]: the status for a response
-    /// error (JSON or not), the transport kind for a transport error, `None` otherwise.
+    /// error (JSON or not, or a redirect), the transport kind for a transport error, `None`
+    /// otherwise.
     pub fn outcome(&self) -> Option<Outcome> {
-        match self.transport_kind() {
-            Some(kind) => Some(Outcome::Transport(kind)),
-            None => self.api_status().map(Outcome::Status),
+        match self {
+            Self::Transport { kind, .. } => Some(Outcome::Transport(*kind)),
+            Self::Redirected { status, .. } => Some(Outcome::Status(*status)),
+            _ => self.api_status().map(Outcome::Status),
         }
     }
 

@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::time::SystemTime;
 
 use reqwest::Method;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
 use retry_policy::{RetryMode, TransportKind, parse_retry_after};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -59,6 +59,7 @@ impl Client {
         json_body: Option<Vec<u8>>,
         kind: Kind,
     ) -> Result<Reply, Error> {
+        let sent_to = url.clone();
         let mut request = self
             .inner
             .http
@@ -78,6 +79,14 @@ impl Client {
             .await
             .map_err(|e| transport_error(endpoint, e))?;
         let status = response.status().as_u16();
+        if is_redirect(status) {
+            let target = redirect_target(&sent_to, response.headers());
+            return Err(Error::Redirected {
+                endpoint,
+                status,
+                target,
+            });
+        }
         let headers = std::mem::take(response.headers_mut());
         let mut body = Vec::new();
         while let Some(chunk) = response
@@ -204,6 +213,31 @@ fn body_error(endpoint: &'static str, err: reqwest::Error) -> Error {
         endpoint,
         kind,
         source: Box::new(err.without_url()),
+    }
+}
+
+/// A 3xx other than 304 Not Modified (which answers a conditional request; none is sent).
+fn is_redirect(status: u16) -> bool {
+    (300..400).contains(&status) && status != 304
+}
+
+/// The origin a redirect points at, resolved against the request's URL: scheme, host and port,
+/// never the path or query, which may carry anything.
+fn redirect_target(sent_to: &Url, headers: &HeaderMap) -> String {
+    let Some(location) = headers.get(LOCATION) else {
+        return "nowhere (no Location header)".to_owned();
+    };
+    let resolved = location
+        .to_str()
+        .ok()
+        .and_then(|location| sent_to.join(location).ok());
+    match resolved {
+        Some(url) => match (url.host_str(), url.port_or_known_default()) {
+            (Some(host), Some(port)) => format!("{}://{host}:{port}", url.scheme()),
+            (Some(host), None) => format!("{}://{host}", url.scheme()),
+            (None, _) => format!("a {}: URL without a host", url.scheme()),
+        },
+        None => "an unreadable Location header".to_owned(),
     }
 }
 

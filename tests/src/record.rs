@@ -278,8 +278,8 @@ pub const BAD_INPUTS: &[BadInput] = &[
     bad(
         "reply",
         LIB,
-        "reply_redirect_loop_fails_the_consumer_after_a_bounded_number_of_hops",
-        "`failed` (too many redirects)",
+        "reply_redirect_loop_fails_the_consumer_at_the_first_hop",
+        "`failed` (redirect not followed, target origin named)",
     ),
     bad(
         "reply",

@@ -7,6 +7,7 @@ mod fallbacks;
 mod open;
 mod pulls;
 mod raw;
+mod redirects;
 mod repos;
 mod retry;
 mod secrets;

@@ -7,6 +7,7 @@ mod drift;
 mod kill;
 mod outage;
 mod propagate;
+mod redirects;
 mod reliability_doc;
 mod requirements;
 mod secrets;
