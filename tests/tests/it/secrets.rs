@@ -51,11 +51,6 @@ async fn a_canary_token_leaks_nowhere_during_a_fault_soak_at_trace_level() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    // With a single registered dispatcher, tracing-core computes the interest of a callsite
-    // first hit on another thread (a concurrent test running the same code) from that thread's
-    // default, which is no subscriber, and caches "never": those events then skip this capture
-    // too. A second live dispatcher makes it ask every registered one instead.
-    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
     let _guard = tracing::subscriber::set_default(subscriber);
     // Other tests of this binary run on other threads without a subscriber. With a single
     // registered dispatcher, tracing-core asks only the registering thread's default whether a
