@@ -213,6 +213,12 @@ fn a_hashed_pin_of_another_version_under_another_marker_is_left_alone() {
 }
 
 #[test]
+fn a_hashed_lock_regenerated_at_the_new_version_is_left_alone() {
+    let input = format!("platform-runtime==1.5.0 \\\n    --hash=sha256:{HASH_A}\n");
+    assert_eq!(kept(&input), [(1, "already pins 1.5.0".to_owned())]);
+}
+
+#[test]
 fn specifiers_that_exclude_the_new_version_are_refused() {
     for spec in [
         "~=1.4.0",
