@@ -34,6 +34,14 @@ impl Fail {
         }
     }
 
+    /// The default 404 message with the underlying error listed, as `APIErrorNotFound(err)`.
+    pub(crate) fn not_found_because(error: String) -> Fail {
+        Fail::NotFound {
+            message: None,
+            errors: Some(vec![error]),
+        }
+    }
+
     /// Any status with a `{"message","url"}` body.
     pub(crate) fn msg(status: StatusCode, message: impl Into<String>) -> Fail {
         Fail::Message {

@@ -3,8 +3,9 @@
 //!
 //! The fake reproduces Gitea's paths, statuses, JSON bodies (`application/json;charset=utf-8`
 //! with a trailing newline), pagination headers and quirks for the endpoints a dependency
-//! bump needs: version, repositories, contents (single, batch and multi-file commits),
-//! branches, pull requests and labels. A [`FaultPlan`] injects statuses, delays, connection
+//! bump needs: version, the token's user, repositories, contents (single, batch and
+//! multi-file commits), branches (deleting them too), pull requests (closing them too),
+//! comments on them, and labels. A [`FaultPlan`] injects statuses, delays, connection
 //! resets, truncated bodies and "apply, then fail" answers; a request log records every call
 //! (never the token). [`fleet`] seeds consumer repositories in chosen states.
 //!
@@ -59,4 +60,4 @@ pub use faults::{Body, Fault, FaultPlan, FaultRule, Match, Trigger};
 pub use log::LoggedRequest;
 pub use routes::served_routes;
 pub use server::{DEFAULT_VERSION, FakeGitea, FakeGiteaBuilder};
-pub use store::{PullSnapshot, PullState, RepoOptions, Scope, Store, StoreError};
+pub use store::{CommentSnapshot, PullSnapshot, PullState, RepoOptions, Scope, Store, StoreError};

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::auth::{self, Caller};
 use crate::clock::rfc3339;
-use crate::store::model::{Commit, LabelRec, Repo, State};
+use crate::store::model::{CommentRec, Commit, LabelRec, Repo, State};
 
 /// Gitea's "zero" time for fields that were never set.
 pub(crate) const ZERO_TIME: &str = "1970-01-01T00:00:00Z";
@@ -123,6 +123,26 @@ pub(crate) fn repo(app: &App, st: &State, r: &Repo, caller: &Caller) -> Value {
         "mirror_updated": "0001-01-01T00:00:00Z",
         "topics": [],
         "licenses": [],
+    })
+}
+
+/// A `Comment` on a pull request (`ToAPIComment`): `html_url` is the PR's page with
+/// `#issuecomment-<id>`, `pull_request_url` the PR's page and `issue_url` empty, as
+/// `Comment.IssueURL` and `PRURL` give them for a pull request.
+pub(crate) fn comment(app: &App, st: &State, r: &Repo, c: &CommentRec) -> Value {
+    let pull = format!("{}/{}/pulls/{}", app.base_url, r.full_name(), c.issue);
+    json!({
+        "id": c.id,
+        "html_url": format!("{pull}#issuecomment-{}", c.id),
+        "pull_request_url": pull,
+        "issue_url": "",
+        "user": user(app, st, &c.poster),
+        "original_author": "",
+        "original_author_id": 0,
+        "body": c.body,
+        "assets": [],
+        "created_at": rfc3339(c.created),
+        "updated_at": rfc3339(c.created),
     })
 }
 

@@ -1,6 +1,7 @@
 //! `GET /branches`, `GET /branches/{branch}` and `POST /branches`.
 
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::bind;
@@ -54,4 +55,32 @@ pub(crate) async fn create(cx: Ctx, payload: Payload) -> Reply {
         StatusCode::CREATED,
         &render::branch(&cx.app, r, &new, c),
     ))
+}
+
+/// `DELETE /branches/{branch}` (DeleteBranch): the route's `reqToken`, `reqRepoWriter` and
+/// `mustNotBeArchived`, then 404 `Git Repository is empty.`, 403 for the default branch, 404
+/// with the not-exist error for a missing branch, else 204 with no body. Open PRs from the
+/// branch are closed and PRs into it retargeted, as `AdjustPullsCausedByBranchDeleted` does.
+pub(crate) async fn delete(cx: Ctx) -> Reply {
+    let mut st = cx.app.store.lock();
+    let to = guard::repo_write(&st, &cx)?;
+    let tick = st.now();
+    let r = st
+        .repo_mut(&to.owner, &to.name)
+        .ok_or_else(Fail::not_found)?;
+    if r.branches.is_empty() {
+        return Err(Fail::msg(StatusCode::NOT_FOUND, "Git Repository is empty."));
+    }
+    let name = cx.p.get("branch");
+    if name == r.default_branch {
+        return Err(Fail::msg(
+            StatusCode::FORBIDDEN,
+            "can not delete default or pull request target branch",
+        ));
+    }
+    if !ops::delete_branch(r, name, tick) {
+        let why = format!("branch does not exist [repo_id: {} name: {name}]", r.id);
+        return Err(Fail::not_found_because(why));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -2,12 +2,14 @@
 
 mod bind;
 mod branches;
+mod comments;
 mod contents;
 mod ctx;
 mod guard;
 mod labels;
 mod pulls;
 mod repos;
+mod user;
 
 use std::sync::Arc;
 
@@ -16,7 +18,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use crate::app::App;
 use crate::fail::Fail;
@@ -36,6 +38,7 @@ fn table() -> Vec<Route> {
     let same = |method, path, handler| (method, path, path, handler);
     vec![
         same("GET", "/version", get(repos::version)),
+        same("GET", "/user", get(user::current)),
         same("GET", "/repos/{owner}/{repo}", get(repos::get_repo)),
         same("GET", "/orgs/{org}/repos", get(repos::org_repos)),
         same(
@@ -77,12 +80,23 @@ fn table() -> Vec<Route> {
             "/repos/{owner}/{repo}/branches/{*branch}",
             get(branches::get_branch),
         ),
+        (
+            "DELETE",
+            "/repos/{owner}/{repo}/branches/{branch}",
+            "/repos/{owner}/{repo}/branches/{*branch}",
+            delete(branches::delete),
+        ),
         same("GET", "/repos/{owner}/{repo}/pulls", get(pulls::list)),
         same("POST", "/repos/{owner}/{repo}/pulls", post(pulls::create)),
         same(
             "GET",
             "/repos/{owner}/{repo}/pulls/{index}",
             get(pulls::get_by_index),
+        ),
+        same(
+            "PATCH",
+            "/repos/{owner}/{repo}/pulls/{index}",
+            patch(pulls::edit),
         ),
         (
             "GET",
@@ -91,6 +105,11 @@ fn table() -> Vec<Route> {
             get(pulls::get_by_base_head),
         ),
         same("GET", "/repos/{owner}/{repo}/labels", get(labels::list)),
+        same(
+            "POST",
+            "/repos/{owner}/{repo}/issues/{index}/comments",
+            post(comments::create),
+        ),
     ]
 }
 

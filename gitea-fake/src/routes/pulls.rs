@@ -98,3 +98,36 @@ fn by_number(r: &Repo, number: i64) -> Result<&Pull, Fail> {
         .find(|x| x.number == number)
         .ok_or_else(Fail::not_found)
 }
+
+#[derive(Deserialize)]
+struct EditPull {
+    title: Option<String>,
+    body: Option<String>,
+    state: Option<String>,
+}
+
+/// `PATCH /pulls/{index}` (EditPullRequest): title, body and state (`closed` closes,
+/// `open` reopens; Gitea's further checks on reopening are not modelled). The route has
+/// `reqToken` and `bind` but no `mustNotBeArchived`, so an archived repository's PRs can be
+/// edited. Answers 201, not 200 (a TODO in Gitea's handler).
+pub(crate) async fn edit(cx: Ctx, payload: Payload) -> Reply {
+    let mut st = cx.app.store.lock();
+    crate::auth::write_scope(&cx.caller)?;
+    let r = cx.repo(&st)?;
+    let (owner, name) = (r.owner.clone(), r.name.clone());
+    crate::auth::require_token(&cx.caller)?;
+    let req: EditPull = payload.bind()?;
+    let number: i64 = cx.p.get("index").parse().map_err(|_| Fail::not_found())?;
+    let edit = ops::PullEdit {
+        title: req.title,
+        body: req.body,
+        state: req.state,
+    };
+    let tick = st.now();
+    let r = st.repo_mut(&owner, &name).ok_or_else(Fail::not_found)?;
+    ops::edit_pull(r, number, &edit, tick)?;
+    let r = st.repo(&owner, &name).ok_or_else(Fail::not_found)?;
+    let pr = by_number(r, number)?;
+    let v = render::pull::pull(&cx.app, &st, r, pr, &cx.caller);
+    Ok(with_status(StatusCode::CREATED, &v))
+}

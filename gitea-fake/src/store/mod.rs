@@ -76,6 +76,17 @@ pub struct PullSnapshot {
     pub labels: Vec<String>,
 }
 
+/// A comment on a pull request as the store holds it, for assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentSnapshot {
+    /// The comment's id.
+    pub id: i64,
+    /// Who wrote it (the login as created).
+    pub poster: String,
+    /// Its text.
+    pub body: String,
+}
+
 /// Why a seeding call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -159,6 +170,7 @@ impl Store {
             branches: BTreeMap::new(),
             commits: Default::default(),
             pulls: Vec::new(),
+            comments: Vec::new(),
             labels: Vec::new(),
             next_index: 0,
             created: tick,
@@ -374,6 +386,23 @@ impl Store {
             return Vec::new();
         };
         r.pulls.iter().map(|p| snapshot(r, p)).collect()
+    }
+
+    /// The comments on pull request `number`, oldest first.
+    pub fn comments(&self, owner: &str, repo: &str, number: i64) -> Vec<CommentSnapshot> {
+        let st = self.lock();
+        let Some(r) = st.repo(owner, repo) else {
+            return Vec::new();
+        };
+        r.comments
+            .iter()
+            .filter(|c| c.issue == number)
+            .map(|c| CommentSnapshot {
+                id: c.id,
+                poster: c.poster.clone(),
+                body: c.body.clone(),
+            })
+            .collect()
     }
 
     /// Whether the repository exists and is archived.

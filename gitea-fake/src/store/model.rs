@@ -44,6 +44,8 @@ pub(crate) struct Repo {
     pub(crate) branches: BTreeMap<String, String>,
     pub(crate) commits: HashMap<String, Commit>,
     pub(crate) pulls: Vec<Pull>,
+    /// Comments on pull requests (the fake has no issues), oldest first.
+    pub(crate) comments: Vec<CommentRec>,
     pub(crate) labels: Vec<LabelRec>,
     pub(crate) next_index: i64,
     pub(crate) created: u64,
@@ -86,6 +88,17 @@ pub(crate) struct Pull {
     pub(crate) merge_sha: Option<String>,
     pub(crate) created: u64,
     pub(crate) closed: Option<u64>,
+}
+
+/// A comment on a pull request (Gitea's `CommentTypeComment`).
+#[derive(Debug, Clone)]
+pub(crate) struct CommentRec {
+    pub(crate) id: i64,
+    /// The number of the pull request it is on.
+    pub(crate) issue: i64,
+    pub(crate) poster: String,
+    pub(crate) body: String,
+    pub(crate) created: u64,
 }
 
 /// A repository label.

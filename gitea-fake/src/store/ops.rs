@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 
 use super::PullState;
 use super::git;
-use super::model::{Pull, Repo, State};
+use super::model::{CommentRec, Pull, Repo, State};
 use crate::fail::Fail;
 
 /// What one file operation does.
@@ -322,4 +322,103 @@ pub(crate) fn insert_pull(
     });
     r.updated = tick;
     number
+}
+
+/// Deletes branch `branch` as `repo_service.DeleteBranch` does once its checks passed, and
+/// returns whether it existed: open pull requests from it are closed and open ones into it
+/// are retargeted to the default branch (`AdjustPullsCausedByBranchDeleted`, with Gitea's
+/// default `RETARGET_CHILDREN_ON_MERGE = true`).
+pub(crate) fn delete_branch(r: &mut Repo, branch: &str, tick: u64) -> bool {
+    let Some(sha) = r.branches.remove(branch) else {
+        return false;
+    };
+    let default = r.default_branch.clone();
+    for p in r.pulls.iter_mut().filter(|p| p.is_open()) {
+        if p.head == branch {
+            p.head_sha.clone_from(&sha);
+            p.state = PullState::Closed;
+            p.closed = Some(tick);
+        } else if p.base == branch && branch != default {
+            p.base.clone_from(&default);
+        }
+    }
+    r.updated = tick;
+    true
+}
+
+/// Adds a comment to pull request `number` and returns the comment's index in
+/// `r.comments`, or None when there is no such pull request.
+pub(crate) fn add_comment(
+    r: &mut Repo,
+    id: i64,
+    tick: u64,
+    number: i64,
+    poster: &str,
+    body: &str,
+) -> Option<usize> {
+    r.pulls.iter().find(|p| p.number == number)?;
+    r.comments.push(CommentRec {
+        id,
+        issue: number,
+        poster: poster.to_owned(),
+        body: body.to_owned(),
+        created: tick,
+    });
+    r.updated = tick;
+    Some(r.comments.len() - 1)
+}
+
+/// The edits `PATCH /pulls/{index}` makes that the fake keeps.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PullEdit {
+    pub(crate) title: Option<String>,
+    pub(crate) body: Option<String>,
+    pub(crate) state: Option<String>,
+}
+
+/// Applies `edit` to pull request `number` in EditPullRequest's order: title, body, then
+/// the state.
+///
+/// # Errors
+/// 404 for an unknown PR; 412 when the state is to change on a merged PR, or is neither
+/// `open` nor `closed` (`closeOrReopenIssue`).
+pub(crate) fn edit_pull(r: &mut Repo, number: i64, edit: &PullEdit, tick: u64) -> Result<(), Fail> {
+    let p = r
+        .pulls
+        .iter_mut()
+        .find(|p| p.number == number)
+        .ok_or_else(Fail::not_found)?;
+    if let Some(title) = edit.title.as_deref().filter(|t| !t.is_empty()) {
+        title.clone_into(&mut p.title);
+    }
+    if let Some(body) = &edit.body {
+        body.clone_into(&mut p.body);
+    }
+    if let Some(state) = edit.state.as_deref() {
+        if p.state == PullState::Merged {
+            return Err(Fail::msg(
+                StatusCode::PRECONDITION_FAILED,
+                "cannot change state of this pull request, it was already merged",
+            ));
+        }
+        match (state, p.state) {
+            ("closed", PullState::Open) => {
+                p.state = PullState::Closed;
+                p.closed = Some(tick);
+            }
+            ("open", PullState::Closed) => {
+                p.state = PullState::Open;
+                p.closed = None;
+            }
+            ("open" | "closed", _) => {}
+            (other, _) => {
+                return Err(Fail::msg(
+                    StatusCode::PRECONDITION_FAILED,
+                    format!("unknown state: {other}"),
+                ));
+            }
+        }
+    }
+    r.updated = tick;
+    Ok(())
 }

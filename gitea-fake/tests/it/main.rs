@@ -5,6 +5,7 @@ mod common;
 mod conformance;
 mod faults;
 mod fleet;
+mod pull_lifecycle;
 mod read_api;
 mod robustness;
 mod write_api;

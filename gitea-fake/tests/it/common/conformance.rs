@@ -192,6 +192,18 @@ fn schema_for(spec: &Value, path: &str, method: &str, status: u16) -> Result<Val
     Ok(Value::Object(root))
 }
 
+/// Whether the swagger declares `status` for `operation` (for answers without a body).
+pub fn declares(path: &str, method: &str, status: u16) -> Result<(), String> {
+    let Some(spec) = spec() else {
+        return Ok(());
+    };
+    let op = &spec["paths"][path][method.to_lowercase()];
+    if op["responses"][status.to_string()].is_null() {
+        return Err(format!("{method} {path} does not declare status {status}"));
+    }
+    Ok(())
+}
+
 /// Checks `body` against the swagger; returns a description of the mismatch.
 pub fn check(path: &str, method: &str, status: u16, body: &Value) -> Result<(), String> {
     let Some(spec) = spec() else {
