@@ -159,6 +159,7 @@ impl ClientBuilder {
             scope: self.scope,
             attempt_timeout: self.attempt_timeout,
             version: tokio::sync::OnceCell::new(),
+            user: tokio::sync::OnceCell::new(),
         }))
     }
 }

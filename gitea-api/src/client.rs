@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::builder::{ClientBuilder, RetryScope};
 use crate::request::Kind;
-use crate::{Error, ServerVersion, Token};
+use crate::{Error, ServerVersion, Token, User};
 
 /// A typed client for the Gitea 1.26 endpoints the cascade needs.
 ///
@@ -35,6 +35,7 @@ pub(crate) struct Inner {
     pub(crate) scope: RetryScope,
     pub(crate) attempt_timeout: Duration,
     pub(crate) version: tokio::sync::OnceCell<ServerVersion>,
+    pub(crate) user: tokio::sync::OnceCell<User>,
 }
 
 impl Client {
@@ -77,6 +78,28 @@ impl Client {
                 let url = self.url().lit("version").build();
                 let wire: Wire = self.get_json(EP, url, Kind::Read).await?;
                 Ok(ServerVersion::parse(&wire.version))
+            })
+            .await
+            .cloned()
+    }
+}
+
+impl Client {
+    /// The token's own user from `GET /user`, read once per client and then cached; what
+    /// tells the PRs and commits this client wrote from anyone else's.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_unauthorized`] (401) without a token; [`Error::is_forbidden`] for a token
+    /// without the `read:user` scope; otherwise any request [`Error`]. An error is not cached,
+    /// so the next call asks again.
+    pub async fn current_user(&self) -> Result<User, Error> {
+        self.inner
+            .user
+            .get_or_try_init(|| async {
+                const EP: &str = "GET /user";
+                let url = self.url().lit("user").build();
+                self.get_json(EP, url, Kind::Read).await
             })
             .await
             .cloned()

@@ -14,7 +14,11 @@
 //!   [`Client::api_calls`] counts every request sent, retries included.
 //! - Endpoints added after Gitea 1.20 fall back on older servers: the batch file read (1.24)
 //!   to one GET per file, and the PR lookup by base and head (1.22) to listing open PRs. The
-//!   server version is read once per client.
+//!   server version, and the token's user ([`Client::current_user`]), are read once per
+//!   client.
+//! - Besides reads, the writes a bump bot makes: one commit for several files, a branch, a PR,
+//!   a comment ([`Client::create_issue_comment`]), closing a PR
+//!   ([`Client::close_pull_request`]) and deleting a branch ([`Client::delete_branch`]).
 //! - Lists are [`Stream`](futures_util::Stream)s that follow `Link: rel="next"` at 50 per page.
 //! - Every failure is one [`Error`] with predicates such as [`Error::is_not_found`],
 //!   [`Error::is_branch_already_exists`] and [`Error::pull_already_exists`].
@@ -91,8 +95,8 @@ pub use error::Error;
 pub use open::{Opened, Origin};
 pub use token::{Token, TokenError};
 pub use types::{
-    Branch, BranchCommit, ChangeFileOperation, ChangeFiles, CreatePullRequest, FileCommit,
-    FileContent, FileOperation, FileSummary, Identity, Label, Permissions, PrBranch, PullRequest,
-    PullState, PullStateFilter, Repository, UpdateFile, User,
+    Branch, BranchCommit, ChangeFileOperation, ChangeFiles, Comment, CreatePullRequest,
+    EditPullRequest, FileCommit, FileContent, FileOperation, FileSummary, Identity, Label,
+    Permissions, PrBranch, PullRequest, PullState, PullStateFilter, Repository, UpdateFile, User,
 };
 pub use version::ServerVersion;

@@ -1,4 +1,4 @@
-//! Branch endpoints: read one branch, create one.
+//! Branch endpoints: read one branch, create one, delete one.
 
 use reqwest::Method;
 use serde::Serialize;
@@ -37,6 +37,29 @@ impl Client {
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// `DELETE /repos/{owner}/{repo}/branches/{branch}`: deletes the branch. Sent once. Gitea
+    /// also closes the open PRs from it, and retargets the open PRs into it to the default
+    /// branch.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_not_found`] when the branch does not exist (its `errors` say so; the same
+    /// status for an empty repository or an unknown one); [`Error::is_forbidden`] (403) for
+    /// the default branch, a protected one, or a token without write access;
+    /// [`Error::is_archived`] (423); [`Error::is_unauthorized`] (401) without a token;
+    /// otherwise any request [`Error`].
+    pub async fn delete_branch(&self, owner: &str, repo: &str, branch: &str) -> Result<(), Error> {
+        const EP: &str = "DELETE /repos/{owner}/{repo}/branches/{branch}";
+        let url = self
+            .repo_url(owner, repo)?
+            .lit("branches")
+            .segs("branch", branch)?
+            .build();
+        self.call(EP, Method::DELETE, url, None, Kind::Write)
+            .await
+            .map(drop)
     }
 
     /// `POST /repos/{owner}/{repo}/branches`: creates `new_branch` from `old_ref` (a branch, tag

@@ -1,4 +1,5 @@
-//! Pull-request endpoints: list, get one, look up by base and head (with its fallback), create.
+//! Pull-request endpoints: list, get one, look up by base and head (with its fallback),
+//! create, edit and close.
 
 use futures_util::{Stream, TryStreamExt};
 use reqwest::Method;
@@ -6,7 +7,7 @@ use url::Url;
 
 use crate::paginate::paginate;
 use crate::request::Kind;
-use crate::{Client, CreatePullRequest, Error, PullRequest, PullStateFilter};
+use crate::{Client, CreatePullRequest, EditPullRequest, Error, PullRequest, PullStateFilter};
 
 const LIST_PULLS: &str = "GET /repos/{owner}/{repo}/pulls";
 
@@ -108,6 +109,49 @@ impl Client {
             .seg("index", &number.to_string())?
             .build();
         self.get_json(EP, url, Kind::Read).await
+    }
+
+    /// `PATCH /repos/{owner}/{repo}/pulls/{number}`: changes what `edit` sets and returns the
+    /// PR as Gitea then has it. Sent once. Gitea answers 201 here, and applies the title and
+    /// body before it refuses a state change.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::is_not_found`] for an unknown PR; 412 to change the state of a merged PR;
+    /// [`Error::is_unauthorized`] (401) without a token; [`Error::is_forbidden`] without the
+    /// scope or write access; otherwise any request [`Error`]. An archived repository is not
+    /// refused: Gitea's route has no archive check.
+    pub async fn edit_pull_request(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        edit: &EditPullRequest,
+    ) -> Result<PullRequest, Error> {
+        const EP: &str = "PATCH /repos/{owner}/{repo}/pulls/{index}";
+        let url = self
+            .repo_url(owner, repo)?
+            .lit("pulls")
+            .seg("index", &number.to_string())?
+            .build();
+        self.send_json(EP, Method::PATCH, url, edit, Kind::Write)
+            .await
+    }
+
+    /// Closes the PR numbered `number` ([`edit_pull_request`](Self::edit_pull_request) with
+    /// [`EditPullRequest::close`]). Closing a closed PR changes nothing and succeeds.
+    ///
+    /// # Errors
+    ///
+    /// As [`edit_pull_request`](Self::edit_pull_request); 412 for a merged PR.
+    pub async fn close_pull_request(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+    ) -> Result<PullRequest, Error> {
+        self.edit_pull_request(owner, repo, number, &EditPullRequest::close())
+            .await
     }
 
     /// `POST /repos/{owner}/{repo}/pulls`, sent once.

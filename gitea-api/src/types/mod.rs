@@ -2,6 +2,7 @@
 //! are `Option` (or, for lists, strings and flags, read as their empty value).
 
 mod branch;
+mod comment;
 mod contents;
 mod contents_wire;
 mod label;
@@ -10,13 +11,16 @@ mod repo;
 mod user;
 
 pub use branch::{Branch, BranchCommit};
+pub use comment::Comment;
 pub use contents::{
     ChangeFileOperation, ChangeFiles, FileCommit, FileContent, FileOperation, FileSummary,
     Identity, UpdateFile,
 };
 pub(crate) use contents_wire::{ContentsWire, FileResponseWire, FilesResponseWire};
 pub use label::Label;
-pub use pull::{CreatePullRequest, PrBranch, PullRequest, PullState, PullStateFilter};
+pub use pull::{
+    CreatePullRequest, EditPullRequest, PrBranch, PullRequest, PullState, PullStateFilter,
+};
 pub use repo::{Permissions, Repository};
 pub use user::User;
 

@@ -203,6 +203,61 @@ impl CreatePullRequest {
     }
 }
 
+/// The body of `PATCH /repos/{owner}/{repo}/pulls/{index}` (swagger `EditPullRequestOption`),
+/// reduced to what a bot changes; fields left `None` are not sent, so Gitea leaves them alone.
+///
+/// ```
+/// use gitea_api::{EditPullRequest, PullState};
+/// let close = EditPullRequest::close();
+/// assert_eq!(close.state, Some(PullState::Closed));
+/// assert_eq!(serde_json::to_string(&close).unwrap(), r#"{"state":"closed"}"#);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct EditPullRequest {
+    /// A new title (Gitea ignores an empty one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A new description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// `Open` reopens, `Closed` closes; Gitea answers 412 for a merged PR, and for
+    /// [`PullState::Unknown`], which it does not know either.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<PullState>,
+}
+
+impl EditPullRequest {
+    /// Closes the PR and changes nothing else.
+    pub fn close() -> Self {
+        Self {
+            state: Some(PullState::Closed),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the title.
+    #[must_use]
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sets the description.
+    #[must_use]
+    pub fn body(mut self, body: impl Into<String>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Sets the state: [`PullState::Open`] reopens, [`PullState::Closed`] closes.
+    #[must_use]
+    pub fn state(mut self, state: PullState) -> Self {
+        self.state = Some(state);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

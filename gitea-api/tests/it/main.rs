@@ -5,6 +5,7 @@ mod common;
 mod contents;
 mod fallbacks;
 mod open;
+mod pull_writes;
 mod pulls;
 mod raw;
 mod redirects;

@@ -42,6 +42,10 @@ enum Call {
     UpdateFile,
     CreateBranch,
     CreatePull,
+    CreateComment,
+    ClosePull,
+    DeleteBranch,
+    CurrentUser,
 }
 
 impl Call {
@@ -59,6 +63,10 @@ impl Call {
             Call::UpdateFile => ("PUT", "/api/v1/repos/platform/app/contents/runtime-version"),
             Call::CreateBranch => ("POST", "/api/v1/repos/platform/app/branches"),
             Call::CreatePull => ("POST", PULLS),
+            Call::CreateComment => ("POST", "/api/v1/repos/platform/app/issues/1/comments"),
+            Call::ClosePull => ("PATCH", "/api/v1/repos/platform/app/pulls/1"),
+            Call::DeleteBranch => ("DELETE", "/api/v1/repos/platform/app/branches/taken"),
+            Call::CurrentUser => ("GET", "/api/v1/user"),
         }
     }
 
@@ -96,6 +104,10 @@ impl Call {
                 .create_pull_request(ORG, REPO, &CreatePullRequest::new("taken", "main", "t"))
                 .await
                 .map(drop),
+            Call::CreateComment => c.create_issue_comment(ORG, REPO, 1, "x").await.map(drop),
+            Call::ClosePull => c.close_pull_request(ORG, REPO, 1).await.map(drop),
+            Call::DeleteBranch => c.delete_branch(ORG, REPO, "taken").await,
+            Call::CurrentUser => c.current_user().await.map(drop),
         }
     }
 }
@@ -148,6 +160,10 @@ async fn pre_post_calls_are_single_shot_by_default() {
         Call::UpdateFile,
         Call::CreateBranch,
         Call::CreatePull,
+        Call::CreateComment,
+        Call::ClosePull,
+        Call::DeleteBranch,
+        Call::CurrentUser,
         Call::Version,
     ];
     for call in calls {
@@ -163,6 +179,7 @@ async fn reads_only_retries_gets_but_neither_writes_nor_the_pull_post() {
         Call::GetBranch,
         Call::GetFileContents,
         Call::GetPullByBaseHead,
+        Call::CurrentUser,
     ] {
         let n = sends_under_503(RetryScope::ReadsOnly, call).await;
         assert_eq!(n, 4, "{call:?} retried");
@@ -172,6 +189,9 @@ async fn reads_only_retries_gets_but_neither_writes_nor_the_pull_post() {
         Call::UpdateFile,
         Call::CreateBranch,
         Call::CreatePull,
+        Call::CreateComment,
+        Call::ClosePull,
+        Call::DeleteBranch,
     ] {
         let n = sends_under_503(RetryScope::ReadsOnly, call).await;
         assert_eq!(n, 1, "{call:?}");
