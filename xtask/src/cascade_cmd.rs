@@ -1,11 +1,7 @@
 //! `cargo xtask propagate` and `cargo xtask drift`: flags, token, output and exit codes around
 //! `xtask::app`.
 
-use std::{
-    io::IsTerminal,
-    path::{Path, PathBuf},
-    process::ExitCode,
-};
+use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
 
 use anyhow::Context as _;
 use cascade::{
@@ -17,6 +13,8 @@ use cascade::{
 use clap::Args;
 use gitea_api::Token;
 use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::token_source;
 
 /// Flags shared by propagate and drift.
 #[derive(Debug, Args)]
@@ -44,6 +42,9 @@ pub(crate) struct CommonArgs {
     verbose: u8,
 }
 
+/// Printed once per run when the config allows plain http.
+const INSECURE_HTTP_WARNING: &str = "warning: allow_insecure_http = true: over plain http the token travels in clear text and anyone on the path can read or change what is sent; use https";
+
 /// A usage or setup problem: printed as one line, exit code 2.
 pub(crate) struct UsageError(pub(crate) String);
 
@@ -52,13 +53,16 @@ impl CommonArgs {
     fn prepare(&self) -> Result<(Config, RunOptions, Token), UsageError> {
         init_tracing(self.verbose);
         let config = Config::load(&self.config).map_err(|err| UsageError(err.to_string()))?;
+        if config.allow_insecure_http {
+            eprintln!("{}", INSECURE_HTTP_WARNING);
+        }
         let version = self
             .version
             .as_deref()
             .map(RuntimeVersion::parse)
             .transpose()
             .map_err(|err| UsageError(format!("--version: {err}")))?;
-        let token = read_token(self.token_file.as_deref()).map_err(UsageError)?;
+        let token = token_source::read_token(self.token_file.as_deref()).map_err(UsageError)?;
         let options = RunOptions {
             version,
             dry_run: false,
@@ -126,22 +130,6 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn parse_repo(text: &str) -> Result<RepoName, String> {
     RepoName::parse(text)
-}
-
-/// The token from `--token-file` or `GITEA_TOKEN`; never from a flag, which would show in `ps`.
-fn read_token(file: Option<&Path>) -> Result<Token, String> {
-    let raw = match file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|err| format!("cannot read --token-file {}: {err}", path.display()))?,
-        None => std::env::var("GITEA_TOKEN").map_err(|_| {
-            "no token: set GITEA_TOKEN or pass --token-file FILE (scopes: write:repository, read:organization)".to_owned()
-        })?,
-    };
-    let source = match file {
-        Some(path) => format!("--token-file {}", path.display()),
-        None => "GITEA_TOKEN".to_owned(),
-    };
-    Token::parse(&raw).map_err(|err| format!("{source}: {err}"))
 }
 
 pub(crate) fn init_tracing(verbose: u8) {

@@ -11,6 +11,7 @@ mod demo_cmd;
 mod lint;
 mod lint_cmd;
 mod mutants;
+mod token_source;
 
 use std::{path::PathBuf, process::ExitCode};
 

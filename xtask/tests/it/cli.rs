@@ -197,6 +197,64 @@ fn exit_1_when_a_consumer_conflicts_or_fails() {
     assert_eq!(served.fake.store().pulls("platform", "a").len(), 1);
 }
 
+/// Writes `token` to a file named after the test with `mode`.
+#[cfg(unix)]
+fn token_file(name: &str, token: &str, mode: u32) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}.token"));
+    std::fs::write(&path, format!("{token}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path
+}
+
+#[cfg(unix)]
+#[test]
+fn a_token_file_open_to_group_or_others_is_refused_like_ssh() {
+    let config = config_file("token-file-open", MINIMAL);
+    for mode in [0o644, 0o640, 0o604, 0o660] {
+        let file = token_file("open", "t", mode);
+        let output = propagate(&config, None, &["--token-file", file.to_str().unwrap()]);
+        usage_error(&output, &format!("mode {mode:04o}"));
+        usage_error(&output, &format!("run chmod 600 {}", file.display()));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_private_token_file_is_used() {
+    let served = serve("token-file-private", "tok", &[("a", ConsumerState::Behind)]);
+    let file = token_file("private", "tok", 0o600);
+    let args = ["--token-file", file.to_str().unwrap()];
+    let output = propagate(&served.config, None, &args);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(served.fake.store().pulls("platform", "a").len(), 1);
+}
+
+#[test]
+fn allow_insecure_http_warns_once_on_stderr() {
+    let served = serve("insecure-http", "tok", &[("a", ConsumerState::Behind)]);
+    let text = std::fs::read_to_string(&served.config).unwrap();
+    let config = config_file(
+        "insecure-http-on",
+        &format!("allow_insecure_http = true\n{text}"),
+    );
+    let output = propagate(&config, Some("tok"), &[]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].contains("allow_insecure_http") && warnings[0].contains("clear text"));
+
+    let quiet = propagate(&served.config, Some("tok"), &[]);
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("warning:"),
+        "{quiet:?}"
+    );
+}
+
 const CANARY: &str = "canary-7c1d0e5b93a4f8e2";
 
 #[test]
