@@ -96,6 +96,9 @@ pub fn connect(config: &Config, token: Token) -> Result<Client, SetupError> {
             RetryScope::Disabled
         })
         .allow_insecure_http(config.allow_insecure_http)
+        // Every file read is capped like the version file, so memory stays bounded by
+        // jobs × cap whatever a consumer holds or a server sends.
+        .max_file_bytes(plan::MAX_VERSION_FILE_BYTES)
         .build()
         .map_err(|err| SetupError::Client(Box::new(err)))
 }

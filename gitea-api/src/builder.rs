@@ -13,6 +13,9 @@ use crate::{Error, Token, base_url};
 /// The default per-attempt timeout.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The default largest file the contents endpoints read: 1 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: usize = 1024 * 1024;
+
 /// Whether the client's retry middleware repeats reads.
 ///
 /// No write is ever repeated by the middleware: contents writes, branch creation, comments and
@@ -43,6 +46,7 @@ pub struct ClientBuilder {
     scope: RetryScope,
     budget: Option<RetryBudget>,
     allow_insecure_http: bool,
+    max_file_bytes: usize,
 }
 
 impl ClientBuilder {
@@ -56,6 +60,7 @@ impl ClientBuilder {
             scope: RetryScope::default(),
             budget: None,
             allow_insecure_http: false,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         }
     }
 
@@ -111,6 +116,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest file [`get_contents`](Client::get_contents) and
+    /// [`get_file_contents`](Client::get_file_contents) read (default 1 MiB). A larger one is
+    /// [`Error::TooLarge`]; the answer is read only as far as files of this size can take, so a
+    /// server that omits or misstates `Content-Length` costs no more memory.
+    #[must_use]
+    pub fn max_file_bytes(mut self, bytes: usize) -> Self {
+        self.max_file_bytes = bytes;
+        self
+    }
+
     /// Validates the settings and builds the client.
     ///
     /// # Errors
@@ -158,6 +173,7 @@ impl ClientBuilder {
             calls,
             scope: self.scope,
             attempt_timeout: self.attempt_timeout,
+            max_file_bytes: self.max_file_bytes,
             version: tokio::sync::OnceCell::new(),
             user: tokio::sync::OnceCell::new(),
         }))

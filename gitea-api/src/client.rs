@@ -34,6 +34,8 @@ pub(crate) struct Inner {
     pub(crate) calls: Arc<AtomicU64>,
     pub(crate) scope: RetryScope,
     pub(crate) attempt_timeout: Duration,
+    /// The largest file a contents read accepts.
+    pub(crate) max_file_bytes: usize,
     pub(crate) version: tokio::sync::OnceCell<ServerVersion>,
     pub(crate) user: tokio::sync::OnceCell<User>,
 }

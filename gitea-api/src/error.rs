@@ -85,6 +85,18 @@ pub enum Error {
         /// What was wrong.
         reason: String,
     },
+    /// A file over the client's size limit
+    /// ([`ClientBuilder::max_file_bytes`](crate::ClientBuilder::max_file_bytes)), or an answer
+    /// that grew past what files of that size can take; reading stopped there.
+    #[error("{endpoint}: {what} is over the {} limit for a file read", size(*.limit))]
+    TooLarge {
+        /// The endpoint template.
+        endpoint: &'static str,
+        /// Which file, or which answer, named by the paths asked for.
+        what: String,
+        /// The per-file limit in bytes.
+        limit: u64,
+    },
     /// The client could not be built from the given settings.
     #[error("invalid client configuration: {0}")]
     InvalidConfig(String),
@@ -118,6 +130,16 @@ fn causes(err: &(dyn StdError + 'static)) -> String {
     match line.char_indices().nth(300) {
         Some((cut, _)) => format!("{}...", &line[..cut]),
         None => line,
+    }
+}
+
+/// `1 MiB` for whole mebibytes, `N-byte` otherwise.
+fn size(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes}-byte")
     }
 }
 
@@ -170,6 +192,7 @@ impl Error {
             | Self::NonJson { endpoint, .. }
             | Self::Transport { endpoint, .. }
             | Self::Redirected { endpoint, .. }
+            | Self::TooLarge { endpoint, .. }
             | Self::Decode { endpoint, .. }
             | Self::InvalidResponse { endpoint, .. } => Some(endpoint),
             _ => None,
@@ -227,6 +250,11 @@ impl Error {
     /// A 3xx answer, which the client does not follow.
     pub fn is_redirect(&self) -> bool {
         matches!(self, Self::Redirected { .. })
+    }
+
+    /// A file, or an answer carrying files, over the client's size limit.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self, Self::TooLarge { .. })
     }
 
     /// No complete response arrived.

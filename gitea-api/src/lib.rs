@@ -89,7 +89,7 @@ mod types;
 mod version;
 
 pub use base_url::{BaseUrlError, check_base_url};
-pub use builder::{ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, RetryScope};
+pub use builder::{ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_FILE_BYTES, RetryScope};
 pub use client::Client;
 pub use error::Error;
 pub use open::{Opened, Origin};

@@ -28,6 +28,43 @@ pub(crate) enum Kind {
     Write,
 }
 
+/// How much of a body to read before giving up on it.
+#[derive(Debug, Clone)]
+pub(crate) enum BodyCap {
+    /// Any answer: [`MAX_BODY_BYTES`].
+    Response,
+    /// An answer carrying files of at most `limit` bytes each, `bytes` in all once encoded;
+    /// `what` names the files asked for.
+    Files {
+        bytes: usize,
+        what: String,
+        limit: usize,
+    },
+}
+
+impl BodyCap {
+    fn bytes(&self) -> usize {
+        match self {
+            BodyCap::Response => MAX_BODY_BYTES,
+            BodyCap::Files { bytes, .. } => *bytes,
+        }
+    }
+
+    fn exceeded(self, endpoint: &'static str) -> Error {
+        match self {
+            BodyCap::Response => Error::InvalidResponse {
+                endpoint,
+                reason: format!("response body larger than {MAX_BODY_BYTES} bytes"),
+            },
+            BodyCap::Files { bytes, what, limit } => Error::TooLarge {
+                endpoint,
+                what: format!("the answer for {what} (past {bytes} bytes and still coming)"),
+                limit: limit as u64,
+            },
+        }
+    }
+}
+
 /// A response read to the end.
 #[derive(Debug)]
 pub(crate) struct Reply {
@@ -50,7 +87,9 @@ impl Client {
         }
     }
 
-    /// Sends a request and reads the whole response, whatever its status.
+    /// Sends a request and reads the whole response, whatever its status, but at most `cap` of
+    /// its body: the chunk that would pass it ends the read, whatever `Content-Length` said, or
+    /// did not say.
     pub(crate) async fn send(
         &self,
         endpoint: &'static str,
@@ -58,6 +97,7 @@ impl Client {
         url: Url,
         json_body: Option<Vec<u8>>,
         kind: Kind,
+        cap: BodyCap,
     ) -> Result<Reply, Error> {
         let sent_to = url.clone();
         let mut request = self
@@ -94,11 +134,8 @@ impl Client {
             .await
             .map_err(|e| body_error(endpoint, e))?
         {
-            if body.len().saturating_add(chunk.len()) > MAX_BODY_BYTES {
-                return Err(Error::InvalidResponse {
-                    endpoint,
-                    reason: format!("response body larger than {MAX_BODY_BYTES} bytes"),
-                });
+            if body.len().saturating_add(chunk.len()) > cap.bytes() {
+                return Err(cap.exceeded(endpoint));
             }
             body.extend_from_slice(&chunk);
         }
@@ -118,7 +155,23 @@ impl Client {
         json_body: Option<Vec<u8>>,
         kind: Kind,
     ) -> Result<Reply, Error> {
-        let reply = self.send(endpoint, method, url, json_body, kind).await?;
+        self.call_capped(endpoint, method, url, json_body, kind, BodyCap::Response)
+            .await
+    }
+
+    /// [`call`](Self::call) with a body cap.
+    pub(crate) async fn call_capped(
+        &self,
+        endpoint: &'static str,
+        method: Method,
+        url: Url,
+        json_body: Option<Vec<u8>>,
+        kind: Kind,
+        cap: BodyCap,
+    ) -> Result<Reply, Error> {
+        let reply = self
+            .send(endpoint, method, url, json_body, kind, cap)
+            .await?;
         if (200..300).contains(&reply.status) {
             Ok(reply)
         } else {
@@ -146,11 +199,9 @@ impl Client {
         body: &B,
         kind: Kind,
     ) -> Result<T, Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidInput {
-            what: "request body",
-            reason: e.to_string(),
-        })?;
-        let reply = self.call(endpoint, method, url, Some(bytes), kind).await?;
+        let reply = self
+            .call(endpoint, method, url, Some(json_bytes(body)?), kind)
+            .await?;
         self.decode(endpoint, &reply)
     }
 
@@ -214,6 +265,14 @@ fn body_error(endpoint: &'static str, err: reqwest::Error) -> Error {
         kind,
         source: Box::new(err.without_url()),
     }
+}
+
+/// A request body as JSON.
+pub(crate) fn json_bytes<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body).map_err(|e| Error::InvalidInput {
+        what: "request body",
+        reason: e.to_string(),
+    })
 }
 
 /// A 3xx other than 304 Not Modified (which answers a conditional request; none is sent).

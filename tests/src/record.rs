@@ -230,6 +230,12 @@ pub const BAD_INPUTS: &[BadInput] = &[
     bad(
         "file",
         LIB,
+        "requirements_over_one_mib_fail_the_consumer",
+        "`failed` (over the 1 MiB file-read cap), nothing written",
+    ),
+    bad(
+        "file",
+        LIB,
         "runtime_version_of_the_release_invalid_is_a_setup_error",
         "setup error, exit 2",
     ),

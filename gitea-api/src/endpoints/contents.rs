@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::request::Kind;
+use crate::request::{BodyCap, Kind, json_bytes};
 use crate::types::{ContentsWire, FileResponseWire, FilesResponseWire};
 use crate::{ChangeFiles, Client, Error, FileCommit, FileContent, UpdateFile};
 
@@ -38,7 +38,11 @@ impl Client {
             .segs("path", path)?
             .query_opt("ref", git_ref)
             .build();
-        let value: Value = self.get_json(GET_CONTENTS, url, Kind::Read).await?;
+        let cap = self.files_cap(&[path]);
+        let reply = self
+            .call_capped(GET_CONTENTS, Method::GET, url, None, Kind::Read, cap)
+            .await?;
+        let value: Value = self.decode(GET_CONTENTS, &reply)?;
         if value.is_array() {
             return Err(invalid(GET_CONTENTS, format!("{path:?} is a directory")));
         }
@@ -47,8 +51,7 @@ impl Client {
             status: 200,
             detail: crate::token::redact(&e.to_string(), self.inner.token.as_ref()),
         })?;
-        wire.into_file()
-            .map_err(|reason| invalid(GET_CONTENTS, reason))
+        self.read_file(GET_CONTENTS, path, wire)
     }
 
     /// Several files at one ref, in the order asked, `None` for each one that does not exist.
@@ -110,24 +113,28 @@ impl Client {
         let mut files = Vec::with_capacity(paths.len());
         while files.len() < paths.len() {
             let rest = &paths[files.len()..];
-            let page: Vec<Option<ContentsWire>> = self
-                .send_json(
+            let body = json_bytes(&GetFilesWire { files: rest })?;
+            let cap = self.files_cap(rest);
+            let reply = self
+                .call_capped(
                     FILE_CONTENTS,
                     Method::POST,
                     url.clone(),
-                    &GetFilesWire { files: rest },
+                    Some(body),
                     Kind::Read,
+                    cap,
                 )
                 .await?;
+            let page: Vec<Option<ContentsWire>> = self.decode(FILE_CONTENTS, &reply)?;
             if page.is_empty() || page.len() > rest.len() {
                 return Err(invalid(
                     FILE_CONTENTS,
                     format!("asked for {} files, got {}", rest.len(), page.len()),
                 ));
             }
-            for wire in page {
-                let file = wire.map(ContentsWire::into_file).transpose();
-                files.push(file.map_err(|reason| invalid(FILE_CONTENTS, reason))?);
+            for (wire, path) in page.into_iter().zip(rest) {
+                let file = wire.map(|wire| self.read_file(FILE_CONTENTS, path, wire));
+                files.push(file.transpose()?);
             }
         }
         Ok(files)
@@ -181,6 +188,46 @@ impl Client {
             .send_json(EP, Method::POST, url, change, Kind::Write)
             .await?;
         Ok(wire.into())
+    }
+}
+
+impl Client {
+    /// How much of an answer carrying `paths` to read: each file at the size limit, base64
+    /// encoded with a tenth more for line breaks, plus 16 KiB of metadata.
+    fn files_cap(&self, paths: &[&str]) -> BodyCap {
+        let limit = self.inner.max_file_bytes;
+        let per_file = limit.div_ceil(3).saturating_mul(4) / 10 * 11 + 16 * 1024;
+        let names: Vec<String> = paths.iter().map(|p| format!("{p:?}")).collect();
+        BodyCap::Files {
+            bytes: per_file.saturating_mul(paths.len()),
+            what: names.join(", "),
+            limit,
+        }
+    }
+
+    /// Decodes one file asked for as `path`, refusing it over the size limit.
+    fn read_file(
+        &self,
+        endpoint: &'static str,
+        path: &str,
+        wire: ContentsWire,
+    ) -> Result<FileContent, Error> {
+        let limit = self.inner.max_file_bytes;
+        let too_large = |size: u64| Error::TooLarge {
+            endpoint,
+            what: format!("{path:?} ({size} bytes)"),
+            limit: limit as u64,
+        };
+        if wire.size() > limit as u64 {
+            return Err(too_large(wire.size()));
+        }
+        let file = wire
+            .into_file()
+            .map_err(|reason| invalid(endpoint, reason))?;
+        if file.bytes.len() > limit {
+            return Err(too_large(file.bytes.len() as u64));
+        }
+        Ok(file)
     }
 }
 

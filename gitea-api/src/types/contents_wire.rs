@@ -25,6 +25,11 @@ pub(crate) struct ContentsWire {
 }
 
 impl ContentsWire {
+    /// The size the server claims for the file.
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+
     /// Decodes the content of a regular file; the error says why it cannot be read.
     pub(crate) fn into_file(self) -> Result<FileContent, String> {
         match self.kind.as_deref() {

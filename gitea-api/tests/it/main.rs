@@ -12,3 +12,4 @@ mod redirects;
 mod repos;
 mod retry;
 mod secrets;
+mod size_cap;

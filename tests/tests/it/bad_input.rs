@@ -165,7 +165,25 @@ async fn runtime_version_over_one_mib_fails_the_consumer() {
     big.resize(1024 * 1024 + 1, b' ');
     let fleet = app_with(&[("runtime-version", &big), ("requirements.txt", PIN)]).await;
     let report = propagate_default(&fleet).await;
-    failed_with(&report, APP, "over 1 MiB");
+    failed_with(
+        &report,
+        APP,
+        "\"runtime-version\" (1048577 bytes) is over the 1 MiB limit",
+    );
+    untouched(&fleet, APP);
+}
+
+#[tokio::test(start_paused = true)]
+async fn requirements_over_one_mib_fail_the_consumer() {
+    let mut big = PIN.to_vec();
+    big.resize(1024 * 1024 + 1, b'\n');
+    let fleet = app_with(&[("runtime-version", b"1.4.2\n"), ("requirements.txt", &big)]).await;
+    let report = propagate_default(&fleet).await;
+    failed_with(
+        &report,
+        APP,
+        "\"requirements.txt\" (1048577 bytes) is over the 1 MiB limit for a file read",
+    );
     untouched(&fleet, APP);
 }
 
