@@ -330,6 +330,22 @@ impl Store {
         )
     }
 
+    /// Makes `poster` (a user, created when absent) the author of pull request `number`, as
+    /// if that user had opened it. Does nothing when there is no such PR.
+    pub fn set_pull_poster(&self, owner: &str, repo: &str, number: i64, poster: &str) {
+        let mut st = self.lock();
+        add_account(&mut st, poster, false);
+        let name = st
+            .account(poster)
+            .map_or(poster.to_owned(), |a| a.name.clone());
+        if let Some(p) = st
+            .repo_mut(owner, repo)
+            .and_then(|r| r.pulls.iter_mut().find(|p| p.number == number))
+        {
+            p.poster = name;
+        }
+    }
+
     /// The bytes of `path` on `branch`, if both exist.
     pub fn file(&self, owner: &str, repo: &str, branch: &str, path: &str) -> Option<Vec<u8>> {
         let st = self.lock();
