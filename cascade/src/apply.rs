@@ -1,6 +1,8 @@
 //! One consumer: observe, ask the planner, apply, until it settles.
 
-use gitea_api::{ChangeFileOperation, ChangeFiles, CreatePullRequest, FileContent, Repository};
+use gitea_api::{
+    ChangeFileOperation, ChangeFiles, CreatePullRequest, DuplicateCheck, FileContent, Repository,
+};
 
 mod branch;
 pub(crate) mod pull;
@@ -122,8 +124,12 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                 }
                 let changes = commit.changes(target);
                 let request = ctx.pull_request(&obs, &commit.old_version, &changes, labels);
-                return match pull::open(ctx, &owner, &repo, &request).await {
-                    Ok(pr) => result(Outcome::Created, Some(pr), commit.note),
+                let check = DuplicateCheck::WhenInDoubt;
+                return match pull::open(ctx, &owner, &repo, &request, check).await {
+                    Ok(opened) => {
+                        let detail = join_notes(commit.note, opened.note);
+                        result(Outcome::Created, Some(opened.pr), detail)
+                    }
                     Err(err) => {
                         let why = format!(
                             "{} was written, but opening its PR failed: {err}; a re-run adopts it",
@@ -146,11 +152,21 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                     .unwrap_or_default();
                 let request: CreatePullRequest =
                     ctx.pull_request(&obs, &old_version, &changes, labels);
-                let pr = pull::open(ctx, &owner, &repo, &request).await?;
+                let check = DuplicateCheck::Always;
+                let opened = pull::open(ctx, &owner, &repo, &request, check).await?;
                 let detail = format!("{} existed without a PR", target.branch());
-                return result(Outcome::Adopted, Some(pr), Some(detail));
+                let detail = join_notes(Some(detail), opened.note);
+                return result(Outcome::Adopted, Some(opened.pr), detail);
             }
         }
+    }
+}
+
+/// Two optional notes as one line.
+fn join_notes(first: Option<String>, second: Option<String>) -> Option<String> {
+    match (first, second) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
     }
 }
 

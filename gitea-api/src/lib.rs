@@ -28,7 +28,9 @@
 //! Against the in-memory gitea-fake (a dev-dependency) on loopback:
 //!
 //! ```
-//! use gitea_api::{ChangeFileOperation, ChangeFiles, Client, CreatePullRequest, Origin, Token};
+//! use gitea_api::{
+//!     ChangeFileOperation, ChangeFiles, Client, CreatePullRequest, DuplicateCheck, Origin, Token,
+//! };
 //! use gitea_fake::{FakeGitea, RepoOptions, Scope};
 //! use retry_policy::{Policy, Retrier};
 //!
@@ -65,7 +67,9 @@
 //! // "already exists" comes back as the existing PR.
 //! let request = CreatePullRequest::new(branch, &repo.default_branch, "Bump runtime to 1.3.0");
 //! let retrier = Retrier::new(Policy::default());
-//! let opened = client.open_pull_request("platform", "app", &request, &retrier).await?;
+//! // We just created the branch, so a duplicate is looked for only if this open leaves doubt.
+//! let check = DuplicateCheck::WhenInDoubt;
+//! let opened = client.open_pull_request("platform", "app", &request, &retrier, check).await?;
 //! assert_eq!((opened.origin, opened.pull.number), (Origin::Created, 1));
 //! assert_eq!(client.api_calls(), 5);
 //! # Ok(())
@@ -76,6 +80,7 @@
 mod base_url;
 mod builder;
 mod client;
+mod duplicates;
 mod endpoints;
 mod error;
 mod error_body;
@@ -91,6 +96,7 @@ mod version;
 pub use base_url::{BaseUrlError, check_base_url};
 pub use builder::{ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_FILE_BYTES, RetryScope};
 pub use client::Client;
+pub use duplicates::{Duplicate, DuplicateCheck, Duplicates};
 pub use error::Error;
 pub use open::{Opened, Origin};
 pub use token::{Token, TokenError};

@@ -4,7 +4,7 @@
 //! under the cascade's retrier: each re-POST is preceded by a look-up by base and head, and a 409
 //! "already exists" is the existing PR.
 
-use gitea_api::{Client, CreatePullRequest, PullRequest};
+use gitea_api::{Client, CreatePullRequest, DuplicateCheck, Duplicates, PullRequest};
 
 use crate::{
     plan::{PullRef, PullState},
@@ -25,20 +25,58 @@ pub(crate) async fn find(
     Ok(found.as_ref().map(pull_ref))
 }
 
+/// An opened bump PR, and a one-line note on the duplicates of ours the open closed or could
+/// not close.
+pub(crate) struct Opened {
+    pub(crate) pr: PullRef,
+    pub(crate) note: Option<String>,
+}
+
 /// Opens the PR with retry; a 409 "already exists", or an open PR found before a re-POST, counts
-/// as success.
+/// as success. `check` says when the open looks for duplicates of ours to close: always when
+/// adopting a branch (another run may be opening the same PR), only in doubt after creating it.
 pub(crate) async fn open(
     ctx: &Context,
     owner: &str,
     repo: &str,
     request: &CreatePullRequest,
-) -> Result<PullRef, gitea_api::Error> {
+    check: DuplicateCheck,
+) -> Result<Opened, gitea_api::Error> {
     let retrier = &ctx.settings.retrier;
     let opened = ctx
         .client
-        .open_pull_request(owner, repo, request, retrier)
+        .open_pull_request(owner, repo, request, retrier, check)
         .await?;
-    Ok(pull_ref(&opened.pull))
+    Ok(Opened {
+        pr: pull_ref(&opened.pull),
+        note: duplicates_note(&opened.duplicates),
+    })
+}
+
+/// What the report says about duplicates: nothing when there were none.
+fn duplicates_note(duplicates: &Duplicates) -> Option<String> {
+    if let Duplicates::Unknown(err) = duplicates {
+        return Some(format!("could not check for duplicate PRs: {err}"));
+    }
+    let mut closed = Vec::new();
+    let mut notes = Vec::new();
+    for duplicate in duplicates.found() {
+        match &duplicate.closed {
+            Ok(()) => closed.push(format!("#{}", duplicate.pull.number)),
+            Err(err) => notes.push(format!(
+                "duplicate PR #{} left open: {err}",
+                duplicate.pull.number
+            )),
+        }
+    }
+    if !closed.is_empty() {
+        let what = format!(
+            "closed duplicate PR {} (opened twice by a retried or concurrent run)",
+            closed.join(", ")
+        );
+        notes.insert(0, what);
+    }
+    (!notes.is_empty()).then(|| notes.join("; "))
 }
 
 fn pull_ref(pr: &PullRequest) -> PullRef {

@@ -5,4 +5,6 @@ mod comments;
 mod contents;
 mod labels;
 mod pulls;
+
+pub(crate) use pulls::matches_base_head;
 mod repos;

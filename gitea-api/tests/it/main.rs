@@ -3,6 +3,7 @@
 mod branches;
 mod common;
 mod contents;
+mod duplicates;
 mod fallbacks;
 mod open;
 mod pull_writes;

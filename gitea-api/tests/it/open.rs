@@ -7,7 +7,9 @@ use crate::common::{
     BASE_HEAD, HEAD, ORG, PULLS, READ_TOKEN, REPO, TOKEN, client, client_with, count, fake,
     fake_version,
 };
-use gitea_api::{Client, CreatePullRequest, Error, Opened, Origin, RetryScope, Token};
+use gitea_api::{
+    Client, CreatePullRequest, DuplicateCheck, Error, Opened, Origin, RetryScope, Token,
+};
 use gitea_fake::{FakeGitea, Fault, FaultRule, Match, PullState as Seeded, Trigger};
 use retry_policy::{Policy, Retrier};
 
@@ -33,19 +35,22 @@ fn on(fake: &FakeGitea, method: &str, path: &str, trigger: Trigger, fault: Fault
 }
 
 async fn open(client: &Client) -> Result<Opened, Error> {
+    let check = DuplicateCheck::WhenInDoubt;
     client
-        .open_pull_request(ORG, REPO, &bump_request(), &retrier())
+        .open_pull_request(ORG, REPO, &bump_request(), &retrier(), check)
         .await
 }
 
-/// The requests to the PR endpoints, in order, as `POST` (the create) or `LOOK` (a look-up by
-/// base and head, or the open-PR listing it falls back to on old servers).
+/// The requests to the PR endpoints, in order: `POST` (the create), `LOOK` (the look-up by
+/// base and head) and `LIST` (the open PRs, listed by the look-up's fallback on old servers
+/// and by the look for duplicates).
 fn pull_traffic(fake: &FakeGitea) -> Vec<&'static str> {
     fake.requests()
         .iter()
         .filter_map(|r| match (r.method.as_str(), r.path.as_str()) {
             ("POST", PULLS) => Some("POST"),
-            ("GET", BASE_HEAD | PULLS) => Some("LOOK"),
+            ("GET", BASE_HEAD) => Some("LOOK"),
+            ("GET", PULLS) => Some("LIST"),
             _ => None,
         })
         .collect()
@@ -56,11 +61,9 @@ fn assert_each_re_post_follows_a_look_up(fake: &FakeGitea) {
     let traffic = pull_traffic(fake);
     for (i, call) in traffic.iter().enumerate().skip(1) {
         if *call == "POST" {
-            assert_eq!(
-                traffic[i - 1],
-                "LOOK",
-                "re-POST without a look-up: {traffic:?}"
-            );
+            let before = traffic[i - 1];
+            let looked = matches!(before, "LOOK" | "LIST");
+            assert!(looked, "re-POST without a look-up: {traffic:?}");
         }
     }
 }
@@ -90,11 +93,14 @@ async fn a_503_then_a_lost_answer_then_a_409_give_exactly_one_pull() {
     let stored = fake.store().pulls(ORG, REPO);
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(opened.pull.number, stored[0].number as u64);
-    assert_eq!(
-        pull_traffic(&fake),
-        ["POST", "LOOK", "POST", "LOOK", "POST"]
-    );
+    let traffic = pull_traffic(&fake);
+    assert_eq!(traffic, ["POST", "LOOK", "POST", "LOOK", "POST", "LIST"]);
     assert_each_re_post_follows_a_look_up(&fake);
+    assert!(
+        opened.duplicates.found().is_empty(),
+        "{:?}",
+        opened.duplicates
+    );
     let by_number = format!("{PULLS}/{}", opened.pull.number);
     assert_eq!(
         count(&fake, "GET", &by_number),
@@ -111,8 +117,12 @@ async fn a_503_is_retried_after_a_look_up_and_creates_the_pull() {
     let opened = open(&client).await.unwrap();
     assert_eq!(opened.origin, Origin::Created);
     assert!(opened.is_created() && opened.pull.is_open());
-    assert_eq!(pull_traffic(&fake), ["POST", "LOOK", "POST"]);
-    assert_eq!(client.api_calls(), 4, "the POSTs, /version and the look-up");
+    assert_eq!(pull_traffic(&fake), ["POST", "LOOK", "POST", "LIST"]);
+    assert_eq!(
+        client.api_calls(),
+        6,
+        "the POSTs, /version, the look-up, and after the doubtful 503 /user and the listing"
+    );
     assert_eq!(fake.store().pulls(ORG, REPO).len(), 1);
 }
 
@@ -127,7 +137,7 @@ async fn a_lost_answer_is_found_by_the_look_up_not_posted_again() {
         on(&fake, "POST", PULLS, Trigger::Nth(1), lost.clone());
         let opened = open(&client(&fake)).await.unwrap();
         assert_eq!(opened.origin, Origin::Existing, "{lost:?}");
-        assert_eq!(pull_traffic(&fake), ["POST", "LOOK"], "{lost:?}");
+        assert_eq!(pull_traffic(&fake), ["POST", "LOOK", "LIST"], "{lost:?}");
         assert_eq!(fake.store().pulls(ORG, REPO).len(), 1, "{lost:?}");
     }
 }
@@ -144,7 +154,7 @@ async fn a_timed_out_post_that_landed_is_found_by_the_look_up() {
         .unwrap();
     let opened = open(&client).await.unwrap();
     assert_eq!(opened.origin, Origin::Existing);
-    assert_eq!(pull_traffic(&fake), ["POST", "LOOK"]);
+    assert_eq!(pull_traffic(&fake), ["POST", "LOOK", "LIST"]);
     assert_eq!(fake.store().pulls(ORG, REPO).len(), 1);
 }
 
@@ -158,7 +168,7 @@ async fn a_409_is_the_existing_pull_with_its_number() {
     assert_eq!(opened.origin, Origin::Existing);
     assert_eq!(opened.pull.number, number as u64);
     assert_eq!(opened.pull.title, "by hand");
-    assert_eq!(pull_traffic(&fake), ["POST"]);
+    assert_eq!(pull_traffic(&fake), ["POST", "LIST"]);
     assert_eq!(fake.store().pulls(ORG, REPO).len(), 1);
 }
 
@@ -218,7 +228,7 @@ async fn a_4xx_is_one_post_and_no_look_up() {
         let fake = fake().await;
         let (client, request) = refused.arrange(&fake);
         let err = client
-            .open_pull_request(ORG, REPO, &request, &retrier())
+            .open_pull_request(ORG, REPO, &request, &retrier(), DuplicateCheck::Always)
             .await
             .unwrap_err();
         assert_eq!(err.status(), Some(refused.status()), "{refused:?}: {err}");
@@ -251,7 +261,7 @@ async fn a_failing_look_up_is_an_attempt_of_its_own() {
     on(&fake, "GET", BASE_HEAD, Trigger::Nth(1), Fault::status(503));
     let opened = open(&client(&fake)).await.unwrap();
     assert_eq!(opened.origin, Origin::Existing);
-    assert_eq!(pull_traffic(&fake), ["POST", "LOOK", "LOOK"]);
+    assert_eq!(pull_traffic(&fake), ["POST", "LOOK", "LOOK", "LIST"]);
     assert_eq!(fake.store().pulls(ORG, REPO).len(), 1);
 }
 
@@ -269,7 +279,7 @@ async fn on_gitea_1_21_the_look_up_lists_the_open_pulls() {
     let opened = open(&client(&fake)).await.unwrap();
     assert_eq!(opened.origin, Origin::Existing);
     assert_eq!(count(&fake, "GET", BASE_HEAD), 0);
-    assert_eq!(pull_traffic(&fake), ["POST", "LOOK"]);
+    assert_eq!(pull_traffic(&fake), ["POST", "LIST", "LIST"]);
     assert_eq!(open_pulls(&fake), 1);
 }
 

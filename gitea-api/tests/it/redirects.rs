@@ -4,7 +4,8 @@
 //! the previous hop, so a bounce (the other origin redirecting once to itself) used to deliver it.
 
 use gitea_api::{
-    ChangeFileOperation, ChangeFiles, Client, CreatePullRequest, Error, RetryScope, Token,
+    ChangeFileOperation, ChangeFiles, Client, CreatePullRequest, DuplicateCheck, Error, RetryScope,
+    Token,
 };
 use loopback::{Reply, Server};
 use retry_policy::{Policy, Retrier};
@@ -87,7 +88,7 @@ async fn a_redirect_to_another_origin_is_an_error_on_a_read_the_commit_and_the_p
         let request = CreatePullRequest::new("bump/runtime-1.3.0", "main", "Bump runtime to 1.3.0");
         let retrier = Retrier::new(Policy::default());
         let pr = client
-            .open_pull_request(ORG, REPO, &request, &retrier)
+            .open_pull_request(ORG, REPO, &request, &retrier, DuplicateCheck::WhenInDoubt)
             .await
             .unwrap_err();
         assert_names_only_the_origin(&pr, status, &other);
