@@ -40,6 +40,7 @@ type Responder = dyn Fn(&Request) -> Reply + Send + Sync;
 pub struct Server {
     origin: String,
     log: Arc<Mutex<Vec<Request>>>,
+    closes: Arc<Mutex<Vec<Close>>>,
     sent: Arc<AtomicU64>,
     task: JoinHandle<()>,
 }
@@ -66,10 +67,12 @@ impl Server {
             .expect("bind a loopback port");
         let origin = format!("http://{}", listener.local_addr().expect("local address"));
         let log = Arc::new(Mutex::new(Vec::new()));
+        let closes = Arc::new(Mutex::new(Vec::new()));
         let sent = Arc::new(AtomicU64::new(0));
         let shared = Shared {
             origin: origin.clone(),
             log: Arc::clone(&log),
+            closes: Arc::clone(&closes),
             sent: Arc::clone(&sent),
             handler: Arc::new(handler),
         };
@@ -77,6 +80,7 @@ impl Server {
         Server {
             origin,
             log,
+            closes,
             sent,
             task,
         }
@@ -102,6 +106,16 @@ impl Server {
     #[must_use]
     pub fn requests(&self) -> Vec<Request> {
         self.log.lock().expect("request log").clone()
+    }
+
+    /// When clients closed the connections of [`Reply::awaiting_close`] replies, in order.
+    ///
+    /// # Panics
+    ///
+    /// When a handler panicked while the log was locked.
+    #[must_use]
+    pub fn closes(&self) -> Vec<Close> {
+        self.closes.lock().expect("close log").clone()
     }
 
     /// Every request read so far as `METHOD target` lines.
@@ -146,9 +160,19 @@ pub fn dead_url() -> String {
     format!("http://127.0.0.1:{port}/")
 }
 
+/// A client closing the connection of an [`Reply::awaiting_close`] reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Close {
+    /// The index of the request the connection carried.
+    pub index: usize,
+    /// When the server saw the connection end, on tokio's clock.
+    pub at: Instant,
+}
+
 struct Shared {
     origin: String,
     log: Arc<Mutex<Vec<Request>>>,
+    closes: Arc<Mutex<Vec<Close>>>,
     sent: Arc<AtomicU64>,
     handler: Arc<Responder>,
 }
@@ -187,5 +211,13 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
         request
     };
     let reply = (shared.handler)(&request);
+    let awaits_close = reply.awaits_close();
     reply.perform(&mut stream, &request, &shared.sent).await;
+    if awaits_close {
+        let close = Close {
+            index: request.index,
+            at: Instant::now(),
+        };
+        shared.closes.lock().expect("close log").push(close);
+    }
 }

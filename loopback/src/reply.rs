@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::Request;
 
@@ -18,6 +18,7 @@ const JSON: &str = "application/json;charset=utf-8";
 pub struct Reply {
     delay: Option<Duration>,
     action: Action,
+    await_close: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -76,6 +77,7 @@ impl Reply {
                 length: Length::Exact,
                 cut_after: None,
             }),
+            await_close: false,
         }
     }
 
@@ -114,6 +116,7 @@ impl Reply {
         Reply {
             delay: None,
             action: Action::Hang,
+            await_close: false,
         }
     }
 
@@ -123,6 +126,7 @@ impl Reply {
         Reply {
             delay: None,
             action: Action::Reset,
+            await_close: false,
         }
     }
 
@@ -132,6 +136,7 @@ impl Reply {
         Reply {
             delay: None,
             action: Action::Close,
+            await_close: false,
         }
     }
 
@@ -205,6 +210,25 @@ impl Reply {
         self
     }
 
+    /// After the response, keeps the connection open until the client closes it, and records
+    /// when it did ([`Server::closes`](crate::Server::closes)): to see when a client let go of
+    /// a response it did not read.
+    ///
+    /// # Panics
+    ///
+    /// When the reply is not a response.
+    #[must_use]
+    pub fn awaiting_close(mut self) -> Reply {
+        self.response();
+        self.await_close = true;
+        self
+    }
+
+    /// Whether the server waits for the client to close after this reply.
+    pub(crate) fn awaits_close(&self) -> bool {
+        self.await_close
+    }
+
     /// Waits this long on tokio's clock before doing anything else.
     #[must_use]
     pub fn delayed(mut self, delay: Duration) -> Reply {
@@ -232,7 +256,12 @@ impl Reply {
         match self.action {
             Action::Respond(response) => {
                 let _ = response.write(stream, request, sent).await;
-                let _ = stream.shutdown().await;
+                if self.await_close {
+                    let mut sink = [0u8; 1024];
+                    while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+                } else {
+                    let _ = stream.shutdown().await;
+                }
             }
             Action::Hang => std::future::pending::<()>().await,
             Action::Reset => {

@@ -165,3 +165,26 @@ async fn nobody_listens_on_a_dead_url() {
     let address = url.trim_start_matches("http://").trim_end_matches('/');
     assert!(TcpStream::connect(address).await.is_err());
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_awaiting_close_reply_records_when_the_client_let_go() {
+    let server = Server::scripted(vec![Reply::json(200, "{}").awaiting_close()]).await;
+    let address = server.base_url().trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(server.closes().is_empty(), "the connection is still open");
+    let held = tokio::time::Instant::now();
+    drop(stream);
+    while server.closes().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let closes = server.closes();
+    assert_eq!((closes[0].index, closes[0].at), (0, held));
+}
