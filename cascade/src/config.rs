@@ -157,7 +157,7 @@ impl Config {
                 assignees: Vec::new(),
                 reviewers: Vec::new(),
             },
-            retry: retry_policy::Policy::default(),
+            retry: gitea_api::default_retry_policy(),
             retry_reads: false,
             retry_commit: false,
         }
@@ -258,7 +258,7 @@ impl Config {
 }
 
 fn build_policy(raw: &RawRetry) -> Result<retry_policy::Policy, String> {
-    let mut builder = retry_policy::Policy::builder();
+    let mut builder = gitea_api::default_retry_policy().to_builder();
     if let Some(n) = raw.max_retries {
         builder = builder.max_retries(n);
     }
@@ -300,7 +300,33 @@ repos = ["team/svc"]
         assert_eq!(config.version_file, "runtime-version");
         assert_eq!(config.requirements_file, "requirements.txt");
         assert_eq!(config.retry.max_retries(), 3);
+        assert_eq!(
+            config.retry.attempt_timeout(),
+            Some(Duration::from_secs(30))
+        );
         assert_eq!(config.consumers.repos[0].to_string(), "team/svc");
+    }
+
+    #[test]
+    fn retry_settings_reach_the_policy() {
+        let text = format!(
+            "{MINIMAL}[retry]\nmax_retries = 5\nbase_delay_ms = 250\nmax_delay_ms = 9000\nattempt_timeout_ms = 4000\n"
+        );
+        let retry = Config::parse(&text, "t.toml").unwrap().retry;
+        assert_eq!(
+            (
+                retry.max_retries(),
+                retry.base_delay(),
+                retry.cap(),
+                retry.attempt_timeout()
+            ),
+            (
+                5,
+                Duration::from_millis(250),
+                Duration::from_millis(9000),
+                Some(Duration::from_secs(4))
+            )
+        );
     }
 
     fn error_of(text: &str) -> String {

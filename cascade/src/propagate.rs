@@ -175,7 +175,7 @@ pub(crate) async fn resolve_consumers(
 }
 
 /// What one attempt of a retried write produced, for the retry policy.
-pub(crate) fn observe<T>(result: &Result<T, gitea_api::Error>) -> retry_policy::Attempt {
+pub(crate) fn observe<T>(result: &Result<T, gitea_api::Error>) -> retry_policy::Attempt<'static> {
     match result {
         Ok(_) => AttemptOutcome::Status(201).into(),
         Err(err) => err.as_attempt(),

@@ -77,7 +77,8 @@ pub enum SetupError {
     Run(#[from] propagate::RunError),
 }
 
-/// Builds the client the cascade uses: the policy's per-attempt timeout, and no middleware retry
+/// Builds the client the cascade uses: the `[retry]` policy (which alone sets the attempt
+/// timeout), and no middleware retry
 /// but for reads when `[retry] reads` is on (the PR POST is retried by the duplicate-safe
 /// `open_pull_request`, under the run's retrier).
 ///
@@ -88,7 +89,6 @@ pub fn connect(config: &Config, token: Token) -> Result<Client, SetupError> {
     Client::builder(&config.gitea_url)
         .token(token)
         .user_agent(concat!("runtime-cascade/", env!("CARGO_PKG_VERSION")))
-        .attempt_timeout(config.retry.attempt_timeout())
         .retry_policy(config.retry.clone())
         .retry_scope(if config.retry_reads {
             RetryScope::ReadsOnly

@@ -5,16 +5,26 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
-use retry_policy::{Policy, RetryBudget, RetryMiddleware, RetryMode};
+use retry_policy::{Policy, Retrier, RetryBudget, RetryMiddleware, RetryMode};
 
 use crate::client::{CallCounter, Client, Inner};
 use crate::{Error, Token, base_url};
 
-/// The default per-attempt timeout.
+/// The attempt timeout of the client's default retry policy.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default largest file the contents endpoints read: 1 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// The client's default retry policy: [`Policy::default`] (1 s, 2 s, 4 s, at most 4 calls) with
+/// an attempt timeout of [`DEFAULT_ATTEMPT_TIMEOUT`].
+pub fn default_retry_policy() -> Policy {
+    // A positive timeout on the default policy always builds.
+    Policy::builder()
+        .attempt_timeout(DEFAULT_ATTEMPT_TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
 
 /// Whether the client's retry middleware repeats reads.
 ///
@@ -41,8 +51,7 @@ pub struct ClientBuilder {
     base_url: String,
     token: Option<Token>,
     user_agent: String,
-    attempt_timeout: Duration,
-    policy: Policy,
+    policy: Option<Policy>,
     scope: RetryScope,
     budget: Option<RetryBudget>,
     allow_insecure_http: bool,
@@ -55,8 +64,7 @@ impl ClientBuilder {
             base_url: base_url.to_owned(),
             token: None,
             user_agent: concat!("gitea-api/", env!("CARGO_PKG_VERSION")).to_owned(),
-            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
-            policy: Policy::default(),
+            policy: None,
             scope: RetryScope::default(),
             budget: None,
             allow_insecure_http: false,
@@ -79,18 +87,16 @@ impl ClientBuilder {
         self
     }
 
-    /// The time one attempt may take, body included (default 30 s). A slow attempt fails as a
-    /// timeout, which the retry policy may retry where the scope allows.
-    #[must_use]
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = timeout;
-        self
-    }
-
-    /// The retry schedule (default [`Policy::default`]).
+    /// The retry policy: the schedule of retried requests, and the attempt timeout of every
+    /// request (default [`default_retry_policy`]: [`Policy::default`] with an attempt timeout of
+    /// [`DEFAULT_ATTEMPT_TIMEOUT`]).
+    ///
+    /// The policy is the one place the attempt timeout is set: each attempt has
+    /// [`Policy::attempt_timeout`] to answer, and then as long again for its body to arrive. A
+    /// policy without one leaves requests unbounded, so give one that has it.
     #[must_use]
     pub fn retry_policy(mut self, policy: Policy) -> Self {
-        self.policy = policy;
+        self.policy = Some(policy);
         self
     }
 
@@ -133,15 +139,10 @@ impl ClientBuilder {
     /// [`Error::InvalidConfig`] when the base URL is not `http(s)`, carries credentials, a query
     /// or a fragment, or is plain `http` to a non-loopback host without
     /// [`allow_insecure_http`](Self::allow_insecure_http); when the token or user agent cannot be
-    /// sent as a header; when the timeout is zero; or when the TLS stack cannot be set up.
+    /// sent as a header; or when the TLS stack cannot be set up.
     pub fn build(self) -> Result<Client, Error> {
         let root = base_url::api_root(&self.base_url, self.allow_insecure_http)
             .map_err(|err| Error::InvalidConfig(format!("base URL {err}")))?;
-        if self.attempt_timeout.is_zero() {
-            return Err(Error::InvalidConfig(
-                "attempt_timeout must be positive".to_owned(),
-            ));
-        }
         let auth = self.token.as_ref().map(auth_header).transpose()?;
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             Error::InvalidConfig(
@@ -156,10 +157,13 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::InvalidConfig(format!("HTTP client: {}", e.without_url())))?;
-        let mut retry = RetryMiddleware::new(self.policy).with_default_mode(RetryMode::Never);
+        let policy = self.policy.unwrap_or_else(default_retry_policy);
+        let body_timeout = policy.attempt_timeout();
+        let mut retrier = Retrier::new(policy);
         if let Some(budget) = self.budget {
-            retry = retry.with_budget(budget);
+            retrier = retrier.with_budget(budget);
         }
+        let retry = RetryMiddleware::from(retrier).with_default_mode(RetryMode::Never);
         let calls = Arc::new(AtomicU64::new(0));
         let http = reqwest_middleware::ClientBuilder::new(http)
             .with(retry)
@@ -172,7 +176,7 @@ impl ClientBuilder {
             token: self.token,
             calls,
             scope: self.scope,
-            attempt_timeout: self.attempt_timeout,
+            body_timeout,
             max_file_bytes: self.max_file_bytes,
             version: tokio::sync::OnceCell::new(),
             user: tokio::sync::OnceCell::new(),

@@ -33,7 +33,8 @@ pub(crate) struct Inner {
     pub(crate) token: Option<Token>,
     pub(crate) calls: Arc<AtomicU64>,
     pub(crate) scope: RetryScope,
-    pub(crate) attempt_timeout: Duration,
+    /// How long a response's body may take to arrive: the policy's attempt timeout.
+    pub(crate) body_timeout: Option<Duration>,
     /// The largest file a contents read accepts.
     pub(crate) max_file_bytes: usize,
     pub(crate) version: tokio::sync::OnceCell<ServerVersion>,

@@ -285,7 +285,7 @@ impl Error {
     /// [`outcome`](Self::outcome) with the response's `Retry-After`. An error that is neither a
     /// response nor a transport failure (a decode error, invalid input) is `Transport(Other)`,
     /// which the strict classifier never retries.
-    pub fn as_attempt(&self) -> retry_policy::Attempt {
+    pub fn as_attempt(&self) -> retry_policy::Attempt<'static> {
         let outcome = self
             .outcome()
             .unwrap_or(Outcome::Transport(TransportKind::Other));
@@ -302,6 +302,17 @@ impl Error {
     fn message_contains(&self, needle: &str) -> bool {
         self.message()
             .is_some_and(|m| m.to_ascii_lowercase().contains(needle))
+    }
+}
+
+/// Lets [`retry_policy::Retrier::retry`] retry any call of this client in one line.
+impl retry_policy::AttemptError for Error {
+    fn outcome(&self) -> Outcome {
+        self.as_attempt().outcome
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        Error::retry_after(self)
     }
 }
 

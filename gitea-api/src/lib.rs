@@ -2,8 +2,8 @@
 //!
 //! - [`Client`] is built with [`Client::builder`]: a validated base URL (`https`, or plain
 //!   `http` to loopback only unless [`ClientBuilder::allow_insecure_http`]), a [`Token`] sent
-//!   only as `Authorization: token …`, a user agent, a per-attempt timeout (30 s) and a
-//!   [`retry_policy::Policy`].
+//!   only as `Authorization: token …`, a user agent and a [`retry_policy::Policy`], which
+//!   alone sets the attempt timeout (30 s in [`default_retry_policy`]).
 //! - [`Client::open_pull_request`] is the duplicate-safe PR open, and the only write that is
 //!   retried: under a [`retry_policy::Retrier`] you pass in, each re-POST is preceded by a
 //!   look-up by base and head, and a 409 "already exists" counts as the existing PR. Gitea's
@@ -94,7 +94,10 @@ mod types;
 mod version;
 
 pub use base_url::{BaseUrlError, check_base_url};
-pub use builder::{ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_FILE_BYTES, RetryScope};
+pub use builder::{
+    ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_FILE_BYTES, RetryScope,
+    default_retry_policy,
+};
 pub use client::Client;
 pub use duplicates::{Duplicate, DuplicateCheck, Duplicates};
 pub use error::Error;

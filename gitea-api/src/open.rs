@@ -194,7 +194,7 @@ fn may_have_landed(err: &Error) -> bool {
 }
 
 /// What one attempt looks like to the retrier.
-fn observe(result: &Result<Opened, Error>) -> Attempt {
+fn observe(result: &Result<Opened, Error>) -> Attempt<'static> {
     match result {
         Ok(_) => Outcome::Status(201).into(),
         Err(err) => err.as_attempt(),

@@ -3,9 +3,9 @@
 use std::error::Error as StdError;
 use std::time::SystemTime;
 
-use reqwest::Method;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
-use retry_policy::{RetryMode, TransportKind, parse_retry_after};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, LOCATION};
+use reqwest::{Method, Response};
+use retry_policy::{AttemptTimedOut, RetryMode, Route, TransportKind, retry_after};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -105,8 +105,8 @@ impl Client {
             .http
             .request(method, url)
             .header(ACCEPT, "application/json")
-            .timeout(self.inner.attempt_timeout)
-            .with_extension(self.retry_mode(kind));
+            .with_extension(self.retry_mode(kind))
+            .with_extension(Route(endpoint));
         if let Some(auth) = &self.inner.auth {
             request = request.header(AUTHORIZATION, auth.clone());
         }
@@ -128,17 +128,18 @@ impl Client {
             });
         }
         let headers = std::mem::take(response.headers_mut());
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| body_error(endpoint, e))?
-        {
-            if body.len().saturating_add(chunk.len()) > cap.bytes() {
-                return Err(cap.exceeded(endpoint));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        // The policy's attempt timeout bounds the answer (in the retry middleware) and, once
+        // more, the body that follows it.
+        let body = match self.inner.body_timeout {
+            Some(limit) => tokio::time::timeout(limit, read_body(endpoint, response, cap))
+                .await
+                .map_err(|_| Error::Transport {
+                    endpoint,
+                    kind: TransportKind::Timeout,
+                    source: Box::new(AttemptTimedOut::new(limit)),
+                })??,
+            None => read_body(endpoint, response, cap).await?,
+        };
         Ok(Reply {
             status,
             headers,
@@ -221,11 +222,8 @@ impl Client {
     /// The error for a non-2xx reply.
     pub(crate) fn status_error(&self, endpoint: &'static str, reply: &Reply) -> Error {
         let status = reply.status;
-        let retry_after = reply
-            .headers
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        // An HTTP date is measured against the response's own `Date`.
+        let retry_after = retry_after(&reply.headers, SystemTime::now());
         match error_body::decode(&reply.body, self.inner.token.as_ref()) {
             ErrorBody::Api {
                 message,
@@ -298,6 +296,26 @@ fn redirect_target(sent_to: &Url, headers: &HeaderMap) -> String {
         },
         None => "an unreadable Location header".to_owned(),
     }
+}
+
+/// Reads a whole body, but at most `cap` of it.
+async fn read_body(
+    endpoint: &'static str,
+    mut response: Response,
+    cap: BodyCap,
+) -> Result<Vec<u8>, Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| body_error(endpoint, e))?
+    {
+        if body.len().saturating_add(chunk.len()) > cap.bytes() {
+            return Err(cap.exceeded(endpoint));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Maps a failed send to [`Error::Transport`], classified as retry-policy classifies it and

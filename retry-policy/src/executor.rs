@@ -1,84 +1,24 @@
 //! The executor: runs an operation, asks the policy after each attempt, and sleeps in between.
 //!
 //! It owns no clock or timer of its own: a [`Sleeper`] and a [`Clock`] are injected, so tests
-//! run in virtual time with [`InstantSleeper`].
+//! run in virtual time with [`InstantSleeper`](crate::InstantSleeper).
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::future::Future;
 use std::hash::BuildHasher;
-use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::budget::RetryBudget;
-use crate::classify::{Classifier, Outcome, StrictClassifier};
+use http::Method;
+
+use crate::budget::{RetryBudget, Withdrawal};
+use crate::classify::{Attempt, Classifier, Outcome, StrictClassifier, Verdict};
+use crate::events::{Events, GiveUpEvent, RetryEvent};
 use crate::policy::{Action, Policy, RetryState, StopReason};
 use crate::random::{RandomSource, SplitMix64};
-
-/// Waits between attempts.
-pub trait Sleeper: Send + Sync {
-    /// Returns a future that completes after `delay`.
-    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
-}
-
-/// Tells the time, for the total time budget and the [`RetryBudget`].
-pub trait Clock: Send + Sync {
-    /// The current instant.
-    fn now(&self) -> Instant;
-}
-
-/// Sleeps with `tokio::time::sleep`, so tokio's paused clock drives it in tests.
-#[cfg(feature = "tokio")]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TokioSleeper;
-
-/// Reads `tokio::time::Instant::now()`, so it follows tokio's paused clock in tests.
-#[cfg(feature = "tokio")]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TokioClock;
-
-/// A sleeper and clock in virtual time, for tests: `sleep` returns at once, records the delay
-/// and moves the virtual clock forward by it. Clones share the same time and record.
-///
-/// ```
-/// use std::time::{Duration, Instant};
-/// use retry_policy::{Clock, InstantSleeper, Sleeper};
-///
-/// # futures_lite_block_on(async {
-/// let start = Instant::now();
-/// let time = InstantSleeper::new(start);
-/// time.sleep(Duration::from_secs(2)).await;
-/// assert_eq!(time.now(), start + Duration::from_secs(2));
-/// assert_eq!(time.delays(), [Duration::from_secs(2)]);
-/// # });
-/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let mut f = std::pin::pin!(f);
-/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
-/// # }
-/// ```
-#[derive(Clone, Debug)]
-pub struct InstantSleeper {
-    state: Arc<Mutex<VirtualTime>>,
-}
-
-#[derive(Debug)]
-struct VirtualTime {
-    now: Instant,
-    delays: Vec<Duration>,
-}
-
-/// What the executor learns from one attempt: the classified outcome and any `Retry-After`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Attempt {
-    /// What the attempt produced.
-    pub outcome: Outcome,
-    /// The server's `Retry-After`, already turned into a duration.
-    pub retry_after: Option<Duration>,
-}
+use crate::time::{Clock, Sleeper};
 
 /// The result of [`Retrier::run`], on success and on failure alike.
 #[derive(Debug)]
@@ -94,8 +34,26 @@ pub struct Report<T, E> {
     pub stop: StopReason,
 }
 
-/// Runs an operation under a [`Policy`], with a [`Classifier`], a [`Sleeper`], a [`Clock`] and
-/// an optional shared [`RetryBudget`]. Cheap to clone; clones share the budget.
+/// An error that can say what kind of failure it was, for [`Retrier::retry`].
+///
+/// Implemented for `std::io::Error` and, with the `reqwest` feature, for `reqwest::Error` and
+/// `reqwest_middleware::Error`.
+pub trait AttemptError {
+    /// What the failed attempt amounts to: a status the server answered with, or a transport
+    /// failure.
+    fn outcome(&self) -> Outcome;
+
+    /// The server's `Retry-After`, if the error carries one.
+    fn retry_after(&self) -> Option<Duration> {
+        None
+    }
+}
+
+/// Runs an operation under a [`Policy`], with a [`Classifier`], a [`Sleeper`], a [`Clock`], an
+/// optional shared [`RetryBudget`] and optional hooks. Cheap to clone; clones share the budget.
+///
+/// The HTTP adapters (`RetryMiddleware`, `RetryLayer`) are built from a `Retrier`, so every
+/// setting here applies to them too.
 ///
 /// # Example
 ///
@@ -110,13 +68,13 @@ pub struct Report<T, E> {
 /// let report = retrier
 ///     .run(
 ///         |attempt| async move { Ok::<u16, ()>(statuses[attempt as usize - 1]) },
-///         |outcome| Outcome::Status(*outcome.as_ref().unwrap()).into(),
+///         |result| Outcome::Status(*result.as_ref().unwrap()).into(),
 ///     )
 ///     .await;
-/// assert_eq!(report.result, Ok(201));
 /// assert_eq!(report.attempts, 3);
 /// assert_eq!(report.delays, [Duration::from_secs(1), Duration::from_secs(2)]);
 /// assert_eq!(report.stop, StopReason::Succeeded);
+/// assert_eq!(report.into_result(), Ok(201));
 /// # });
 /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
 /// #     let mut f = std::pin::pin!(f);
@@ -131,24 +89,38 @@ pub struct Retrier {
     sleeper: Arc<dyn Sleeper>,
     clock: Arc<dyn Clock>,
     budget: Option<RetryBudget>,
+    events: Events,
     seed: u64,
     runs: Arc<AtomicU64>,
 }
 
+/// What a run knows about the request it retries, for the events; empty outside HTTP.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Subject<'a> {
+    pub(crate) method: Option<&'a Method>,
+    pub(crate) route: Option<&'a str>,
+}
+
 /// One run of the retry loop: counts attempts and delays, and asks policy and budget.
+///
+/// Dropped while waiting for a retry (the caller's future was cancelled), it gives the budget
+/// back the retry it had taken.
 pub(crate) struct Session<'r> {
     retrier: &'r Retrier,
+    policy: &'r Policy,
+    subject: Subject<'r>,
     started: Instant,
     attempts: u32,
     delays: Vec<Duration>,
     rng: SplitMix64,
+    withdrawal: Option<Withdrawal>,
 }
 
 impl Retrier {
     /// A retrier with the [`StrictClassifier`], sleeping and telling time with tokio.
     #[cfg(feature = "tokio")]
     pub fn new(policy: Policy) -> Self {
-        Self::with_timer(policy, TokioSleeper, TokioClock)
+        Self::with_timer(policy, crate::TokioSleeper, crate::TokioClock::new())
     }
 
     /// A retrier with the [`StrictClassifier`] and the given sleeper and clock.
@@ -163,6 +135,7 @@ impl Retrier {
             sleeper: Arc::new(sleeper),
             clock: Arc::new(clock),
             budget: None,
+            events: Events::default(),
             seed: RandomState::new().hash_one(0u8),
             runs: Arc::new(AtomicU64::new(0)),
         }
@@ -190,6 +163,7 @@ impl Retrier {
     }
 
     /// Shares `budget` with this retrier: each run deposits once and each retry withdraws.
+    /// Clone the budget to share it with other retriers.
     #[must_use]
     pub fn with_budget(mut self, budget: RetryBudget) -> Self {
         self.budget = Some(budget);
@@ -200,6 +174,30 @@ impl Retrier {
     #[must_use]
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Calls `hook` before each retry's wait, with what failed and how long the wait is.
+    #[must_use]
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.events.set_on_retry(hook);
+        self
+    }
+
+    /// Calls `hook` when a retriable failure is returned without another retry (retries
+    /// exhausted, time limit, budget, `Retry-After` beyond the cap).
+    #[must_use]
+    pub fn on_give_up(mut self, hook: impl Fn(&GiveUpEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.events.set_on_give_up(hook);
+        self
+    }
+
+    /// Sets the level of the `tracing` events for retries and give-ups (default WARN; target
+    /// `retry_policy`).
+    #[cfg(feature = "tracing")]
+    #[must_use]
+    pub fn with_event_level(mut self, level: tracing::Level) -> Self {
+        self.events.level = level;
         self
     }
 
@@ -218,29 +216,80 @@ impl Retrier {
         self.budget.as_ref()
     }
 
+    /// The level of the retry and give-up events.
+    #[cfg(feature = "tracing")]
+    pub fn event_level(&self) -> tracing::Level {
+        self.events.level
+    }
+
     /// Calls `operation` with the attempt number (1 for the first call) until the policy stops,
     /// sleeping between calls; `observe` tells the retrier what each result was.
     ///
     /// The returned [`Report`] holds the last result unchanged, the number of calls, the delays
-    /// slept and the reason for stopping.
+    /// slept and the reason for stopping. Dropping the future while it waits for a retry
+    /// refunds that retry to the budget.
     pub async fn run<T, E, Op, Fut, Obs>(&self, mut operation: Op, mut observe: Obs) -> Report<T, E>
     where
         Op: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<T, E>>,
-        Obs: FnMut(&Result<T, E>) -> Attempt,
+        Obs: FnMut(&Result<T, E>) -> Attempt<'static>,
     {
-        let mut session = self.start();
+        let mut session = self.start(&self.policy, Subject::default());
         loop {
+            session.begin_attempt();
             let result = operation(session.attempts().saturating_add(1)).await;
             match session.after_attempt(&observe(&result)) {
-                Action::Retry { delay } => self.sleeper.sleep(delay).await,
+                Action::Retry { delay } => {
+                    drop(result);
+                    self.sleeper.sleep(delay).await;
+                }
                 Action::Stop(stop) => return session.finish(result, stop),
             }
         }
     }
 
+    /// The one-line form of [`run`](Self::run): retries `operation` while its error is
+    /// retriable, and returns its last result. `Ok` counts as a success (it is shown to the
+    /// classifier as status 200); an error tells its own outcome through [`AttemptError`].
+    ///
+    /// ```
+    /// use std::io;
+    /// use std::time::Instant;
+    /// use retry_policy::{InstantSleeper, Policy, Retrier};
+    ///
+    /// # let time = InstantSleeper::new(Instant::now());
+    /// # let retrier = Retrier::with_timer(Policy::default(), time.clone(), time.clone());
+    /// let mut calls = 0;
+    /// let answer = block_on(retrier.retry(|| {
+    ///     calls += 1;
+    ///     std::future::ready(match calls {
+    ///         1 => Err(io::Error::from(io::ErrorKind::ConnectionRefused)),
+    ///         _ => Ok(42),
+    ///     })
+    /// }));
+    /// assert_eq!(answer.unwrap(), 42);
+    /// assert_eq!(calls, 2);
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The last attempt's error, unchanged.
+    pub async fn retry<T, E, Op, Fut>(&self, mut operation: Op) -> Result<T, E>
+    where
+        Op: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        E: AttemptError,
+    {
+        self.run(|_| operation(), observe_error).await.into_result()
+    }
+
     /// Starts a run: deposits into the budget and seeds this run's jitter.
-    pub(crate) fn start(&self) -> Session<'_> {
+    pub(crate) fn start<'r>(&'r self, policy: &'r Policy, subject: Subject<'r>) -> Session<'r> {
         let started = self.clock.now();
         if let Some(budget) = &self.budget {
             budget.deposit(started);
@@ -248,16 +297,50 @@ impl Retrier {
         let run = self.runs.fetch_add(1, Ordering::Relaxed);
         Session {
             retrier: self,
+            policy,
+            subject,
             started,
             attempts: 0,
             delays: Vec::new(),
             rng: SplitMix64::new(SplitMix64::new(self.seed.wrapping_add(run)).next_u64()),
+            withdrawal: None,
         }
     }
 
     #[cfg(feature = "reqwest")]
     pub(crate) fn sleeper(&self) -> &dyn Sleeper {
         &*self.sleeper
+    }
+
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl Default for Retrier {
+    /// `Retrier::new(Policy::default())`.
+    fn default() -> Self {
+        Retrier::new(Policy::default())
+    }
+}
+
+fn observe_error<T, E: AttemptError>(result: &Result<T, E>) -> Attempt<'static> {
+    match result {
+        Ok(_) => Attempt::new(Outcome::Status(200)),
+        Err(error) => Attempt::new(error.outcome()).with_retry_after(error.retry_after()),
+    }
+}
+
+impl<T, E> Report<T, E> {
+    /// The last attempt's result, dropping the rest of the report.
+    ///
+    /// # Errors
+    ///
+    /// The last attempt's error, unchanged.
+    pub fn into_result(self) -> Result<T, E> {
+        self.result
     }
 }
 
@@ -267,35 +350,72 @@ impl Session<'_> {
         self.attempts
     }
 
+    /// The next attempt begins: a retry taken from the budget is now spent.
+    pub(crate) fn begin_attempt(&mut self) {
+        self.withdrawal = None;
+    }
+
     /// Records one finished attempt and decides what comes next.
-    pub(crate) fn after_attempt(&mut self, attempt: &Attempt) -> Action {
+    pub(crate) fn after_attempt(&mut self, attempt: &Attempt<'_>) -> Action {
         let retrier = self.retrier;
         let retries = self.attempts;
         self.attempts = self.attempts.saturating_add(1);
+        let verdict = retrier.classifier.classify(attempt);
+        if verdict != Verdict::Retriable {
+            return self.policy.decide(
+                &RetryState::new(retries, Duration::ZERO),
+                verdict,
+                &mut self.rng,
+            );
+        }
         let now = retrier.clock.now();
-        let ctx = RetryState::new(retries, now.saturating_duration_since(self.started))
+        let state = RetryState::new(retries, now.saturating_duration_since(self.started))
             .with_retry_after(attempt.retry_after);
-        let verdict = retrier.classifier.classify(&attempt.outcome);
-        let action = retrier.policy.decide(&ctx, verdict, &mut self.rng);
+        let mut action = self.policy.decide(&state, verdict, &mut self.rng);
         if let Action::Retry { delay } = action {
-            if retrier
-                .budget
-                .as_ref()
-                .is_some_and(|budget| !budget.try_withdraw(now))
-            {
-                return Action::Stop(StopReason::BudgetExhausted);
+            if let Some(budget) = &retrier.budget {
+                match budget.try_withdraw(now) {
+                    Some(withdrawal) => self.withdrawal = Some(withdrawal),
+                    None => action = Action::Stop(StopReason::BudgetExhausted),
+                }
             }
-            self.delays.push(delay);
+            if let Action::Retry { .. } = action {
+                self.delays.push(delay);
+                retrier.events.retry(&RetryEvent {
+                    attempt: self.attempts,
+                    outcome: attempt.outcome,
+                    delay,
+                    method: self.subject.method,
+                    route: self.subject.route,
+                });
+            }
+        }
+        if let Action::Stop(stop) = action {
+            retrier.events.give_up(&GiveUpEvent {
+                attempts: self.attempts,
+                outcome: attempt.outcome,
+                stop,
+                method: self.subject.method,
+                route: self.subject.route,
+            });
         }
         action
     }
 
-    pub(crate) fn finish<T, E>(self, result: Result<T, E>, stop: StopReason) -> Report<T, E> {
+    pub(crate) fn finish<T, E>(mut self, result: Result<T, E>, stop: StopReason) -> Report<T, E> {
         Report {
             result,
             attempts: self.attempts,
-            delays: self.delays,
+            delays: std::mem::take(&mut self.delays),
             stop,
+        }
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        if let (Some(withdrawal), Some(budget)) = (self.withdrawal.take(), &self.retrier.budget) {
+            budget.refund(withdrawal);
         }
     }
 }
@@ -305,81 +425,14 @@ impl fmt::Debug for Retrier {
         f.debug_struct("Retrier")
             .field("policy", &self.policy)
             .field("budget", &self.budget)
+            .field("events", &self.events)
             .finish_non_exhaustive()
     }
 }
 
-impl Attempt {
-    /// An attempt without a `Retry-After` hint.
-    pub const fn new(outcome: Outcome) -> Self {
-        Attempt {
-            outcome,
-            retry_after: None,
-        }
-    }
-
-    /// Adds the server's `Retry-After` hint.
-    #[must_use]
-    pub const fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
-        self.retry_after = retry_after;
-        self
-    }
-}
-
-impl From<Outcome> for Attempt {
-    fn from(outcome: Outcome) -> Self {
-        Attempt::new(outcome)
-    }
-}
-
-#[cfg(feature = "tokio")]
-impl Sleeper for TokioSleeper {
-    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        Box::pin(tokio::time::sleep(delay))
-    }
-}
-
-#[cfg(feature = "tokio")]
-impl Clock for TokioClock {
-    fn now(&self) -> Instant {
-        tokio::time::Instant::now().into_std()
-    }
-}
-
-impl InstantSleeper {
-    /// Starts virtual time at `start`.
-    pub fn new(start: Instant) -> Self {
-        let state = VirtualTime {
-            now: start,
-            delays: Vec::new(),
-        };
-        InstantSleeper {
-            state: Arc::new(Mutex::new(state)),
-        }
-    }
-
-    /// Every delay slept so far, in order.
-    pub fn delays(&self) -> Vec<Duration> {
-        self.lock().delays.clone()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, VirtualTime> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl Sleeper for InstantSleeper {
-    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        let mut time = self.lock();
-        time.now = time.now.checked_add(delay).unwrap_or(time.now);
-        time.delays.push(delay);
-        Box::pin(std::future::ready(()))
-    }
-}
-
-impl Clock for InstantSleeper {
-    fn now(&self) -> Instant {
-        self.lock().now
+impl AttemptError for std::io::Error {
+    fn outcome(&self) -> Outcome {
+        Outcome::Transport(crate::TransportKind::from_io_error(self))
     }
 }
 
@@ -387,12 +440,14 @@ impl Clock for InstantSleeper {
 mod tests {
     use std::future::ready;
     use std::pin::pin;
+    use std::sync::Mutex;
     use std::task::{Context, Poll, Waker};
 
     use proptest::prelude::*;
 
     use super::*;
     use crate::classify::TransportKind;
+    use crate::time::InstantSleeper;
 
     /// Drives a future whose every await is ready, as with [`InstantSleeper`].
     fn block_on<F: Future>(future: F) -> F::Output {
@@ -413,8 +468,8 @@ mod tests {
 
     type Scripted = Result<u16, TransportKind>;
 
-    fn observe(outcome: &Result<u16, Failure>) -> Attempt {
-        match outcome {
+    fn observe(result: &Result<u16, Failure>) -> Attempt<'static> {
+        match result {
             Ok(status) => Outcome::Status(*status).into(),
             Err(failure) => Outcome::Transport(failure.kind).into(),
         }
@@ -460,6 +515,7 @@ mod tests {
         prop_oneof![
             (100u16..=599).prop_map(Ok),
             retriable(),
+            Just(Err(TransportKind::Tls)),
             Just(Err(TransportKind::Other)),
         ]
     }
@@ -478,8 +534,8 @@ mod tests {
     #[test]
     fn a_spent_budget_returns_the_outcome_at_once() {
         let (retrier, time) = retrier(3);
-        let retrier =
-            retrier.with_budget(RetryBudget::new(Duration::from_secs(10), 0, 0.2).unwrap());
+        let budget = RetryBudget::builder().reserve(0).build().unwrap();
+        let retrier = retrier.with_budget(budget);
         let (report, calls) = run_script(&retrier, &[Ok(503)]);
         assert_eq!(calls, 1);
         assert_eq!(report.result, Ok(503));
@@ -488,7 +544,7 @@ mod tests {
     }
 
     #[test]
-    fn the_total_budget_stops_before_a_late_retry() {
+    fn the_time_limit_stops_before_a_late_retry() {
         let time = InstantSleeper::new(Instant::now());
         let policy = Policy::builder()
             .time_limit(Duration::from_secs(5))
@@ -501,6 +557,103 @@ mod tests {
             report.delays,
             [Duration::from_secs(1), Duration::from_secs(2)]
         );
+    }
+
+    #[test]
+    fn hooks_see_each_retry_and_the_give_up() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (on_retry, on_give_up) = (seen.clone(), seen.clone());
+        let (retrier, _) = retrier(2);
+        let retrier = retrier
+            .on_retry(move |e| {
+                on_retry
+                    .lock()
+                    .unwrap()
+                    .push(format!("retry {} {} {:?}", e.attempt, e.outcome, e.delay));
+            })
+            .on_give_up(move |e| {
+                on_give_up
+                    .lock()
+                    .unwrap()
+                    .push(format!("give up {} {} {}", e.attempts, e.outcome, e.stop));
+            });
+        let (report, _) = run_script(&retrier, &[Ok(503), Err(TransportKind::Reset), Ok(502)]);
+        assert_eq!(report.result, Ok(502));
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                "retry 1 status 503 1s",
+                "retry 2 connection reset 2s",
+                "give up 3 status 502 retries exhausted"
+            ]
+        );
+        seen.lock().unwrap().clear();
+        run_script(&retrier, &[Ok(404)]);
+        run_script(&retrier, &[Ok(200)]);
+        assert!(seen.lock().unwrap().is_empty(), "a final 404 is no give-up");
+    }
+
+    #[test]
+    fn a_run_dropped_while_waiting_refunds_its_retry() {
+        let budget = RetryBudget::builder()
+            .ratio(0.0)
+            .reserve(1)
+            .build()
+            .unwrap();
+        let start = Instant::now();
+        let retrier =
+            Retrier::with_timer(Policy::default(), NeverWakes, InstantSleeper::new(start))
+                .with_budget(budget.clone());
+        let mut run = Box::pin(retrier.run(
+            |_| ready(Ok::<u16, ()>(503)),
+            |result| Outcome::Status(*result.as_ref().unwrap()).into(),
+        ));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(
+            run.as_mut().poll(&mut cx).is_pending(),
+            "waiting for the retry"
+        );
+        // The run took the reserve's one retry for its one request...
+        assert_eq!(budget.try_withdraw(start), None);
+        // ...and gives it back when it is dropped mid-wait.
+        drop(run);
+        assert!(budget.try_withdraw(start).is_some());
+    }
+
+    /// A sleeper whose sleeps never end, to leave a run waiting.
+    struct NeverWakes;
+
+    impl Sleeper for NeverWakes {
+        fn sleep(&self, _: Duration) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
+            Box::pin(std::future::pending())
+        }
+    }
+
+    #[test]
+    fn retry_is_run_with_the_error_as_the_outcome() {
+        let (retrier, time) = retrier(3);
+        let mut calls = 0;
+        let result: Result<(), std::io::Error> = block_on(retrier.retry(|| {
+            calls += 1;
+            ready(Err(std::io::Error::from(
+                std::io::ErrorKind::ConnectionReset,
+            )))
+        }));
+        assert_eq!(
+            result.unwrap_err().kind(),
+            std::io::ErrorKind::ConnectionReset
+        );
+        assert_eq!(calls, 4);
+        assert_eq!(time.delays().len(), 3);
+        let mut calls = 0;
+        let result: Result<(), std::io::Error> = block_on(retrier.retry(|| {
+            calls += 1;
+            ready(Err(std::io::Error::from(
+                std::io::ErrorKind::PermissionDenied,
+            )))
+        }));
+        assert!(result.is_err());
+        assert_eq!(calls, 1, "a final error is not retried");
     }
 
     proptest! {

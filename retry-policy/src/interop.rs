@@ -1,35 +1,46 @@
 //! reqwest-retry interop: the same schedule and classification for `RetryTransientMiddleware`.
-//!
-//! Users of reqwest-retry can adopt the policy without switching middleware:
-//!
-//! ```
-//! use reqwest_retry::RetryTransientMiddleware;
-//! use retry_policy::{Policy, StrictClassifier};
-//!
-//! let middleware =
-//!     RetryTransientMiddleware::new_with_policy_and_strategy(Policy::default(), StrictClassifier);
-//! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
-//!     .with(middleware)
-//!     .build();
-//! # drop(client);
-//! ```
-//!
-//! What reqwest-retry cannot carry over: its policy never sees the response, so `Retry-After` is
-//! ignored; it has no retry budget or per-request mode; it wraps the final error in its own
-//! `RetryError`; and it fails a request whose body cannot be cloned instead of sending it once.
 
 use std::time::{Duration, SystemTime};
 
 use reqwest_retry::{Retryable, RetryableStrategy};
 use retry_policies::{RetryDecision, RetryPolicy};
 
-use crate::classify::{Classifier, Outcome, StrictClassifier, TransportKind, Verdict};
+use crate::classify::{Attempt, Classifier, Outcome, StrictClassifier, TransportKind, Verdict};
 use crate::policy::{Action, Policy, RetryState};
 use crate::random::SplitMix64;
 
-/// Lets any [`Classifier`] serve as a reqwest-retry `RetryableStrategy`.
+/// Lets any [`Classifier`] serve as a reqwest-retry `RetryableStrategy` (feature
+/// `reqwest-retry`); [`Policy`] implements reqwest-retry's `RetryPolicy` beside it.
 ///
-/// [`StrictClassifier`] implements the trait directly; wrap other classifiers in this.
+/// [`StrictClassifier`] implements the trait directly; wrap other classifiers in this. Users of
+/// reqwest-retry can so adopt the schedule and the classification without switching
+/// middleware:
+///
+/// ```
+/// use reqwest_retry::RetryTransientMiddleware;
+/// use retry_policy::{Policy, StrictClassifier};
+///
+/// let middleware =
+///     RetryTransientMiddleware::new_with_policy_and_strategy(Policy::default(), StrictClassifier);
+/// let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+///     .with(middleware)
+///     .build();
+/// # drop(client);
+/// ```
+///
+/// # What does not carry over
+///
+/// reqwest-retry's middleware, not this crate, then runs the loop, so:
+///
+/// - its policy never sees the response: `Retry-After` is ignored;
+/// - there is no retry budget, [`RetryMode`](crate::RetryMode), per-request policy, attempt
+///   timeout, hook, [`Attempts`](crate::Attempts) or configurable event;
+/// - the classifier never sees the method;
+/// - the time limit and jitter run on the system clock and a seed taken from the start time,
+///   not on an injected [`Clock`](crate::Clock);
+/// - it wraps the final error in its own `RetryError`, so `is_connect()` on it is false;
+/// - it fails a request whose body cannot be cloned before sending it, instead of sending it
+///   once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ClassifierStrategy<C>(pub C);
 
@@ -66,7 +77,7 @@ impl<C: Classifier> RetryableStrategy for ClassifierStrategy<C> {
             Ok(response) => Outcome::Status(response.status().as_u16()),
             Err(error) => Outcome::Transport(TransportKind::from_middleware_error(error)),
         };
-        match self.0.classify(&outcome) {
+        match self.0.classify(&Attempt::new(outcome)) {
             Verdict::Success => None,
             Verdict::Retriable => Some(Retryable::Transient),
             Verdict::Final => Some(Retryable::Fatal),

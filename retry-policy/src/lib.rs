@@ -1,26 +1,41 @@
 //! A small, property-tested HTTP retry policy, with an adapter for `reqwest-middleware`.
 //!
+//! ```
+//! # #[cfg(feature = "reqwest")] {
+//! let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!     .with(retry_policy::RetryMiddleware::default())
+//!     .build();
+//! # drop(client); }
+//! ```
+//!
+//! With the defaults an idempotent request is tried at most four times, 1 s, 2 s and 4 s apart,
+//! on 500, 502, 503 and 504 and on connection failures and timeouts; every other status comes
+//! back at once, a final 5xx as `Ok(response)` and a final connection error as itself.
+//!
 //! The crate has a pure core and thin adapters:
 //!
 //! - [`Policy`] decides, from the attempt count, the elapsed time, a `Retry-After` hint and an
 //!   injected [`RandomSource`], whether to retry and how long to wait. It never reads a clock,
 //!   sleeps or draws randomness of its own.
-//! - [`Classifier`] decides which outcomes are worth another attempt. The default,
+//! - [`Classifier`] judges each [`Attempt`]: is its [`Outcome`] worth another try? The default,
 //!   [`StrictClassifier`], retries 500, 502, 503 and 504, connect errors, timeouts and resets
 //!   before a response, and nothing else.
 //! - [`RetryBudget`] bounds the retries of many requests together, so an outage cannot multiply
 //!   the load on a server.
 //! - [`Retrier`] runs any future-returning operation with an injected [`Sleeper`] and [`Clock`],
-//!   and returns a [`Report`]: the last outcome unchanged, the attempt count, the delays slept
-//!   and why it stopped.
-#![cfg_attr(
-    feature = "reqwest",
-    doc = "- `RetryMiddleware` (feature `reqwest`) applies all of this to a `reqwest-middleware` client."
-)]
+//!   reports retries and give-ups to hooks and `tracing`, and returns a [`Report`]: the last
+//!   result unchanged, the attempt count, the delays slept and why it stopped.
+//! - `RetryMiddleware` (feature `reqwest`) applies a `Retrier` to HTTP requests, with a
+//!   per-request [`RetryMode`], policy and route name.
 //!
-//! With the defaults the schedule is exactly 1 s, 2 s, 4 s: at most four calls.
+//! # Features
 //!
-//! # Example
+//! - `tokio` (default): [`TokioSleeper`] and [`TokioClock`], and `Retrier::new`.
+//! - `tracing` (default): `tracing` events for retries and give-ups, target `retry_policy`.
+//! - `reqwest` (default): `RetryMiddleware` for `reqwest-middleware` 0.5.
+//! - `reqwest-retry`: [`Policy`] and [`StrictClassifier`] as reqwest-retry's policy and strategy.
+//!
+//! # Example: any operation
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -34,13 +49,13 @@
 //! // An operation that always fails to connect.
 //! let report = block_on(retrier.run(
 //!     |_attempt| async { Err::<u16, &str>("connection refused") },
-//!     |_outcome| Outcome::Transport(TransportKind::Connect).into(),
+//!     |_result| Outcome::Transport(TransportKind::Connect).into(),
 //! ));
-//! assert_eq!(report.result, Err("connection refused"));
 //! assert_eq!(report.attempts, 6);
 //! assert_eq!(report.stop, StopReason::RetriesExhausted);
 //! let secs: Vec<u64> = report.delays.iter().map(Duration::as_secs).collect();
 //! assert_eq!(secs, [1, 2, 4, 8, 16]);
+//! assert_eq!(report.into_result(), Err("connection refused"));
 //! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
 //! #     let mut f = std::pin::pin!(f);
 //! #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -49,31 +64,39 @@
 //! # Ok::<(), retry_policy::PolicyError>(())
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod attempt_timeout;
 mod budget;
 mod classify;
+mod events;
 mod executor;
+#[cfg(feature = "reqwest")]
+mod http_request;
 #[cfg(feature = "reqwest-retry")]
 mod interop;
 #[cfg(feature = "reqwest")]
 mod middleware;
 mod policy;
 mod random;
-#[cfg(feature = "reqwest")]
 mod retry_after;
-#[cfg(feature = "reqwest")]
+mod time;
 mod transport_error;
 
-pub use budget::{BudgetError, RetryBudget};
-pub use classify::{Classifier, Outcome, StrictClassifier, TransportKind, Verdict};
-pub use executor::{Attempt, Clock, InstantSleeper, Report, Retrier, Sleeper};
-#[cfg(feature = "tokio")]
-pub use executor::{TokioClock, TokioSleeper};
+pub use attempt_timeout::AttemptTimedOut;
+pub use budget::{BudgetError, RetryBudget, RetryBudgetBuilder, Withdrawal};
+pub use classify::{Attempt, Classifier, Outcome, StrictClassifier, TransportKind, Verdict};
+pub use events::{GiveUpEvent, RetryEvent};
+pub use executor::{AttemptError, Report, Retrier};
+#[cfg(feature = "reqwest")]
+pub use http_request::{Attempts, AttemptsHandle, RetryMode, Route};
 #[cfg(feature = "reqwest-retry")]
 pub use interop::ClassifierStrategy;
 #[cfg(feature = "reqwest")]
-pub use middleware::{Attempts, RetryMiddleware, RetryMode};
+pub use middleware::RetryMiddleware;
 pub use policy::{Action, Jitter, Policy, PolicyBuilder, PolicyError, RetryState, StopReason};
 pub use random::{RandomSource, SplitMix64};
-#[cfg(feature = "reqwest")]
-pub use retry_after::parse_retry_after;
+pub use retry_after::{parse_retry_after, retry_after};
+pub use time::{Clock, InstantSleeper, Sleeper};
+#[cfg(feature = "tokio")]
+pub use time::{TokioClock, TokioSleeper};

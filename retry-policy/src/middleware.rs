@@ -1,35 +1,39 @@
-//! The `reqwest-middleware` adapter: applies a [`Policy`] to every request of a client.
-
-use std::time::{Duration, SystemTime};
+//! The `reqwest-middleware` adapter: applies a [`Retrier`] to every request of a client.
 
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
-use crate::budget::RetryBudget;
-use crate::classify::{Classifier, Outcome, TransportKind};
-use crate::executor::{Attempt, Retrier, Session};
+use crate::attempt_timeout::race;
+use crate::classify::{Attempt, Outcome, TransportKind};
+use crate::executor::{Retrier, Subject};
+use crate::http_request::{Attempts, RetryMode, Settings, observe_response, single_shot};
 use crate::policy::{Action, Policy, StopReason};
-use crate::retry_after::parse_retry_after;
 
 /// A `reqwest_middleware::Middleware` that retries requests under a [`Policy`].
 ///
-/// - Each request may switch retries on or off with a [`RetryMode`] extension; requests
-///   without one use the default mode ([`RetryMode::Always`] unless changed with
-///   [`with_default_mode`](Self::with_default_mode)).
-/// - The response carries the number of calls made as an [`Attempts`] extension; when the final
-///   outcome is an error, the request's extension map carries it instead (read it after
+/// - Which requests are retried is a [`RetryMode`]: by default
+///   [`Idempotent`](RetryMode::Idempotent) (GET, HEAD, PUT, DELETE, OPTIONS, TRACE, or any
+///   request with an `Idempotency-Key` header). A request may carry its own mode as an
+///   extension; [`with_default_mode`](Self::with_default_mode) changes the default.
+/// - A request may carry its own [`Policy`] as an extension, which replaces the middleware's
+///   for that request (the classifier, budget and hooks stay the middleware's).
+/// - The response carries the calls made and why they stopped as an [`Attempts`] extension.
+///   When the final outcome is an error, put an [`AttemptsHandle`](crate::AttemptsHandle) in the
+///   request's extensions to read it (the request's own extension map also carries it, for
 ///   `execute_with_extensions`).
-/// - A request without its own timeout gets the policy's
-///   [`attempt_timeout`](Policy::attempt_timeout), so a slow attempt fails as a (retriable)
-///   timeout rather than hanging.
-/// - Each retry emits one `tracing` event at WARN level, target `retry_policy`, with the
-///   method, the URL path, the attempt number, the delay and the status or error kind. It never
-///   records headers, the query string or the host's credentials.
+/// - The client's and the request's own timeouts are left alone. The policy's
+///   [`attempt_timeout`](Policy::attempt_timeout), when set, races each attempt up to the
+///   response's head; it never cuts a body that the caller reads afterwards. A timed-out
+///   attempt fails with [`AttemptTimedOut`](crate::AttemptTimedOut) as a middleware error.
+/// - The previous response is dropped, and its connection released, before each wait.
+/// - Retries and give-ups are reported to the retrier's hooks and as `tracing` events with the
+///   method and a [`Route`](crate::Route) name if the request has one, never a path, a query
+///   or a header.
 /// - A final 5xx is returned as `Ok(response)`; a final transport error is the original
 ///   error, not wrapped.
-/// - The middleware sleeps with `tokio::time::sleep` and reads `tokio::time::Instant`, so
-///   tokio's paused clock drives it in tests.
+/// - It sleeps and tells time with the retrier's [`Sleeper`](crate::Sleeper) and
+///   [`Clock`](crate::Clock): tokio's by default, so tokio's paused clock drives it in tests.
 ///
 /// # Note: bodies that cannot be cloned
 ///
@@ -41,11 +45,12 @@ use crate::retry_after::parse_retry_after;
 ///
 /// ```
 /// use reqwest_middleware::ClientBuilder;
-/// use retry_policy::{Policy, RetryMiddleware, RetryMode};
+/// use retry_policy::{Policy, Retrier, RetryBudget, RetryMiddleware, RetryMode};
 ///
-/// // Retry nothing by default, and opt one request in.
+/// // A shared budget, and a POST that is safe to repeat opted in.
+/// let retrier = Retrier::new(Policy::default()).with_budget(RetryBudget::default());
 /// let client = ClientBuilder::new(reqwest::Client::new())
-///     .with(RetryMiddleware::new(Policy::default()).with_default_mode(RetryMode::Never))
+///     .with(RetryMiddleware::from(retrier))
 ///     .build();
 /// let request = client
 ///     .post("http://127.0.0.1:3000/api/v1/repos/org/repo/pulls")
@@ -58,43 +63,11 @@ pub struct RetryMiddleware {
     default_mode: RetryMode,
 }
 
-/// Switches retries on or off for one request; insert it as a request extension
-/// (`RequestBuilder::with_extension(RetryMode::Always)`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RetryMode {
-    /// Retry this request under the policy.
-    Always,
-    /// Send this request once.
-    Never,
-}
-
-/// How many calls the middleware made for a request; read it with
-/// `response.extensions().get::<Attempts>()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Attempts(pub u32);
-
 impl RetryMiddleware {
-    /// A middleware with the [`StrictClassifier`](crate::StrictClassifier), no retry budget, and
-    /// retries enabled by default.
+    /// A middleware for `policy` with the [`StrictClassifier`](crate::StrictClassifier), no
+    /// retry budget, tokio's timer and the default mode [`RetryMode::Idempotent`].
     pub fn new(policy: Policy) -> Self {
-        RetryMiddleware {
-            retrier: Retrier::new(policy),
-            default_mode: RetryMode::Always,
-        }
-    }
-
-    /// Replaces the classifier.
-    #[must_use]
-    pub fn with_classifier(mut self, classifier: impl Classifier) -> Self {
-        self.retrier = self.retrier.with_classifier(classifier);
-        self
-    }
-
-    /// Shares a retry budget; clone the budget to share it with other middlewares too.
-    #[must_use]
-    pub fn with_budget(mut self, budget: RetryBudget) -> Self {
-        self.retrier = self.retrier.with_budget(budget);
-        self
+        RetryMiddleware::from(Retrier::new(policy))
     }
 
     /// Sets the mode of requests that carry no [`RetryMode`] extension.
@@ -104,14 +77,12 @@ impl RetryMiddleware {
         self
     }
 
-    /// Fixes the jitter seed, so delays are reproducible.
-    #[must_use]
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.retrier = self.retrier.with_seed(seed);
-        self
+    /// The retrier: policy, classifier, budget, timer and hooks.
+    pub fn retrier(&self) -> &Retrier {
+        &self.retrier
     }
 
-    /// The policy.
+    /// The policy of requests that carry none of their own.
     pub fn policy(&self) -> &Policy {
         self.retrier.policy()
     }
@@ -121,36 +92,112 @@ impl RetryMiddleware {
         self.default_mode
     }
 
+    async fn send_once(
+        &self,
+        request: Request,
+        policy: &Policy,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> (reqwest_middleware::Result<Response>, Attempts) {
+        let method = request.method().clone();
+        let result = self.attempt(request, policy, extensions, next).await;
+        let attempts = single_shot(&self.retrier, &self.observe(&result, &method));
+        (result, attempts)
+    }
+
+    /// Sends `copy`, then a fresh copy of `request` for each retry.
     async fn send_with_retries(
         &self,
         request: Request,
-        timeout: Option<Duration>,
+        mut copy: Request,
+        settings: &Settings,
         extensions: &mut Extensions,
         next: Next<'_>,
-    ) -> (reqwest_middleware::Result<Response>, u32) {
-        let mut session = self.retrier.start();
+    ) -> (reqwest_middleware::Result<Response>, Attempts) {
+        let policy = settings.policy(&self.retrier);
+        let subject = Subject {
+            method: Some(request.method()),
+            route: settings.route,
+        };
+        let mut session = self.retrier.start(policy, subject);
         loop {
-            let Some(copy) = request.try_clone() else {
-                let result = next.run(with_timeout(request, timeout), extensions).await;
-                return (result, session.attempts().saturating_add(1));
-            };
-            let result = next
-                .clone()
-                .run(with_timeout(copy, timeout), extensions)
-                .await;
-            let attempt = observe(&result);
-            match session.after_attempt(&attempt) {
+            session.begin_attempt();
+            let result = self.attempt(copy, policy, extensions, next.clone()).await;
+            match session.after_attempt(&self.observe(&result, request.method())) {
                 Action::Retry { delay } => {
-                    trace_retry(&request, &session, &attempt, delay);
+                    // A body that cloned once clones again; should it not, the retry is
+                    // dropped (and its budget refunded) rather than sent without a body.
+                    let Some(again) = request.try_clone() else {
+                        let count = session.attempts();
+                        return (
+                            result,
+                            Attempts {
+                                count,
+                                stop: StopReason::SingleShot,
+                            },
+                        );
+                    };
+                    copy = again;
+                    drop(result);
                     self.retrier.sleeper().sleep(delay).await;
                 }
                 Action::Stop(stop) => {
-                    if stop == StopReason::BudgetExhausted {
-                        trace_budget_exhausted(&request, &session, &attempt);
-                    }
-                    return (result, session.attempts());
+                    let count = session.attempts();
+                    return (result, Attempts { count, stop });
                 }
             }
+        }
+    }
+
+    /// One call down the chain, raced against the attempt timeout.
+    async fn attempt(
+        &self,
+        request: Request,
+        policy: &Policy,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        let timeout = policy.attempt_timeout();
+        race(
+            next.run(request, extensions),
+            timeout,
+            self.retrier.sleeper(),
+        )
+        .await
+        .unwrap_or_else(|timed_out| Err(reqwest_middleware::Error::middleware(timed_out)))
+    }
+
+    fn observe<'m>(
+        &self,
+        result: &reqwest_middleware::Result<Response>,
+        method: &'m http::Method,
+    ) -> Attempt<'m> {
+        match result {
+            Ok(response) => {
+                observe_response(response.status(), response.headers(), method, &self.retrier)
+            }
+            Err(error) => Attempt::new(Outcome::Transport(TransportKind::from_middleware_error(
+                error,
+            )))
+            .with_method(method),
+        }
+    }
+}
+
+impl Default for RetryMiddleware {
+    /// `RetryMiddleware::new(Policy::default())`: at most 4 calls, 1 s, 2 s, 4 s apart, for
+    /// idempotent requests.
+    fn default() -> Self {
+        RetryMiddleware::new(Policy::default())
+    }
+}
+
+impl From<Retrier> for RetryMiddleware {
+    /// A middleware with the retrier's settings and the default mode [`RetryMode::Idempotent`].
+    fn from(retrier: Retrier) -> Self {
+        RetryMiddleware {
+            retrier,
+            default_mode: RetryMode::Idempotent,
         }
     }
 }
@@ -163,116 +210,34 @@ impl Middleware for RetryMiddleware {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        // Set on each request actually sent rather than on the original: reqwest keeps the
-        // timeout in the request's extension map, which every clone would copy.
-        let timeout = request
-            .timeout()
-            .is_none()
-            .then(|| self.policy().attempt_timeout());
-        let mode = extensions
-            .get::<RetryMode>()
-            .copied()
-            .unwrap_or(self.default_mode);
-        let (mut result, attempts) = if mode == RetryMode::Never {
-            (
-                next.run(with_timeout(request, timeout), extensions).await,
-                1,
-            )
-        } else if !body_is_reusable(&request) {
-            tracing::debug!(
-                target: "retry_policy",
-                method = %request.method(),
-                path = request.url().path(),
-                "request body cannot be cloned; sending it once"
-            );
-            (
-                next.run(with_timeout(request, timeout), extensions).await,
-                1,
-            )
+        let settings = Settings::read(extensions, self.default_mode);
+        // A request whose body cannot be cloned (a stream) has no copy, and is sent once.
+        let first = if settings.mode.allows(request.method(), request.headers()) {
+            request.try_clone()
         } else {
-            self.send_with_retries(request, timeout, extensions, next)
-                .await
+            None
         };
-        // Only one of the two maps: an empty extension map allocates on its first insert, and this
-        // runs for every request.
+        let (mut result, attempts) = match first {
+            Some(copy) => {
+                self.send_with_retries(request, copy, &settings, extensions, next)
+                    .await
+            }
+            None => {
+                let policy = settings.policy(&self.retrier);
+                self.send_once(request, policy, extensions, next).await
+            }
+        };
+        settings.record(attempts);
+        // Only one of the two maps: an empty extension map allocates on its first insert, and
+        // this runs for every request.
         match &mut result {
             Ok(response) => {
-                response.extensions_mut().insert(Attempts(attempts));
+                response.extensions_mut().insert(attempts);
             }
             Err(_) => {
-                extensions.insert(Attempts(attempts));
+                extensions.insert(attempts);
             }
         }
         result
     }
-}
-
-/// `request` with its per-attempt timeout, when it needs one.
-fn with_timeout(mut request: Request, timeout: Option<Duration>) -> Request {
-    if timeout.is_some() {
-        *request.timeout_mut() = timeout;
-    }
-    request
-}
-
-/// Whether `request.try_clone()` would succeed, without paying for a clone: only a streaming
-/// body cannot be cloned.
-fn body_is_reusable(request: &Request) -> bool {
-    request.body().is_none_or(|body| body.as_bytes().is_some())
-}
-
-fn observe(result: &reqwest_middleware::Result<Response>) -> Attempt {
-    match result {
-        Ok(response) => {
-            let retry_after = response
-                .headers()
-                .get(http::header::RETRY_AFTER)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| parse_retry_after(value, SystemTime::now()));
-            Attempt::new(Outcome::Status(response.status().as_u16())).with_retry_after(retry_after)
-        }
-        Err(error) => Attempt::new(Outcome::Transport(TransportKind::from_middleware_error(
-            error,
-        ))),
-    }
-}
-
-fn trace_retry(
-    request: &Request,
-    session: &Session<'_>,
-    seen: &Attempt,
-    delay: std::time::Duration,
-) {
-    let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-    let (method, path, attempt) = (
-        request.method().as_str(),
-        request.url().path(),
-        session.attempts(),
-    );
-    match seen.outcome {
-        Outcome::Status(status) => tracing::warn!(
-            target: "retry_policy",
-            method, path, attempt, delay_ms, status,
-            "retrying request after status {status}"
-        ),
-        Outcome::Transport(kind) => tracing::warn!(
-            target: "retry_policy",
-            method, path, attempt, delay_ms, error_kind = %kind,
-            "retrying request after {kind}"
-        ),
-    }
-}
-
-fn trace_budget_exhausted(request: &Request, session: &Session<'_>, seen: &Attempt) {
-    let (method, path, attempt) = (
-        request.method().as_str(),
-        request.url().path(),
-        session.attempts(),
-    );
-    let stop = StopReason::BudgetExhausted;
-    tracing::warn!(
-        target: "retry_policy",
-        method, path, attempt, outcome = %seen.outcome, stop = %stop,
-        "retry budget exhausted; returning the last outcome"
-    );
 }

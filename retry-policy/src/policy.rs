@@ -33,7 +33,7 @@ pub enum Jitter {
 ///   30 s, 30 s, ...;
 /// - `jitter`: [`Jitter::None`];
 /// - `time_limit`: none;
-/// - `attempt_timeout`: 30 s.
+/// - `attempt_timeout`: none, so the client's own timeouts alone bound an attempt.
 ///
 /// # Example
 ///
@@ -54,7 +54,7 @@ pub struct Policy {
     cap: Duration,
     jitter: Jitter,
     time_limit: Option<Duration>,
-    attempt_timeout: Duration,
+    attempt_timeout: Option<Duration>,
 }
 
 /// Builds a [`Policy`]; starts from the defaults listed on [`Policy`].
@@ -85,8 +85,8 @@ pub enum PolicyError {
     /// The per-attempt timeout was zero, so no attempt could ever finish.
     #[error("the attempt timeout must be greater than zero")]
     ZeroAttemptTimeout,
-    /// The total time budget was zero; leave it unset to have no budget.
-    #[error("the total time budget must be greater than zero (leave it unset for none)")]
+    /// The time limit was zero; leave it unset to have none.
+    #[error("the time limit must be greater than zero (leave it unset for none)")]
     ZeroTimeLimit,
 }
 
@@ -116,6 +116,7 @@ pub enum Action {
 
 /// Why the attempts stopped; reported with every outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StopReason {
     /// The last attempt succeeded.
     Succeeded,
@@ -123,10 +124,16 @@ pub enum StopReason {
     NotRetriable,
     /// The last attempt was retriable, but `max_retries` retries were already made.
     RetriesExhausted,
-    /// The next retry would have started after the total time budget.
+    /// The next retry would have started after the time limit.
     TimeLimitReached,
+    /// The server's `Retry-After` asked for a longer wait than the cap allows; rather than
+    /// retry sooner than asked, the last outcome is returned.
+    RetryAfterBeyondCap,
     /// The shared [`RetryBudget`](crate::RetryBudget) had nothing left to withdraw.
     BudgetExhausted,
+    /// The outcome was retriable, but the request could be sent only once: its `RetryMode`
+    /// does not allow a retry, or its body cannot be sent again.
+    SingleShot,
 }
 
 impl Policy {
@@ -169,13 +176,19 @@ impl Policy {
         self.jitter
     }
 
-    /// The most time from the first attempt to the start of the last retry, if limited.
+    /// The latest a retry may start, measured from the start of the first attempt, if limited.
     pub fn time_limit(&self) -> Option<Duration> {
         self.time_limit
     }
 
-    /// How long one attempt may take; adapters apply it as the request timeout.
-    pub fn attempt_timeout(&self) -> Duration {
+    /// How long one attempt may take to produce its outcome, if limited.
+    ///
+    /// The HTTP adapters race each attempt against it, up to the response's head: it never
+    /// replaces the client's or the request's own timeout, and never cuts a body that the
+    /// caller reads after the response came back. A timed-out attempt is a
+    /// [`TransportKind::Timeout`](crate::TransportKind::Timeout). [`Retrier::run`](crate::Retrier::run)
+    /// leaves the timing of its operation to the operation.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
         self.attempt_timeout
     }
 
@@ -198,7 +211,8 @@ impl Policy {
     }
 
     /// The delay before retry number `retry`: the jittered schedule, raised to `retry_after`
-    /// when that is longer, and never above the cap.
+    /// when that is longer, and never above the cap. ([`decide`](Self::decide) does not retry
+    /// at all when `retry_after` is above the cap.)
     ///
     /// Draws from `rng` only when the policy has jitter.
     pub fn delay(
@@ -216,8 +230,9 @@ impl Policy {
 
     /// Decides what to do after an attempt that the classifier judged `verdict`.
     ///
-    /// A retriable attempt is retried unless `max_retries` retries were already made or the
-    /// delay would take the next attempt past the total time budget.
+    /// A retriable attempt is retried unless `max_retries` retries were already made, the
+    /// server's `Retry-After` is longer than the cap, or the delay would start the next attempt
+    /// after the time limit.
     pub fn decide(&self, ctx: &RetryState, verdict: Verdict, rng: &mut dyn RandomSource) -> Action {
         match verdict {
             Verdict::Success => return Action::Stop(StopReason::Succeeded),
@@ -227,9 +242,12 @@ impl Policy {
         if ctx.retries >= self.max_retries {
             return Action::Stop(StopReason::RetriesExhausted);
         }
+        if ctx.retry_after.is_some_and(|hint| hint > self.cap) {
+            return Action::Stop(StopReason::RetryAfterBeyondCap);
+        }
         let delay = self.delay(ctx.retries, ctx.retry_after, rng);
-        if let Some(budget) = self.time_limit
-            && ctx.elapsed.saturating_add(delay) > budget
+        if let Some(limit) = self.time_limit
+            && ctx.elapsed.saturating_add(delay) > limit
         {
             return Action::Stop(StopReason::TimeLimitReached);
         }
@@ -246,7 +264,7 @@ impl Default for Policy {
             cap: Duration::from_secs(30),
             jitter: Jitter::None,
             time_limit: None,
-            attempt_timeout: Duration::from_secs(30),
+            attempt_timeout: None,
         }
     }
 }
@@ -271,7 +289,8 @@ impl PolicyBuilder {
         self
     }
 
-    /// Sets the longest delay, `Retry-After` included (default 30 s).
+    /// Sets the longest delay (default 30 s). A server whose `Retry-After` asks for longer is
+    /// not retried: see [`StopReason::RetryAfterBeyondCap`].
     pub fn cap(mut self, cap: Duration) -> Self {
         self.policy.cap = cap;
         self
@@ -283,21 +302,28 @@ impl PolicyBuilder {
         self
     }
 
-    /// Limits the time from the first attempt to the start of the last retry (default: none).
+    /// No retry starts later than this after the first attempt started (default: none).
     pub fn time_limit(mut self, time_limit: Duration) -> Self {
         self.policy.time_limit = Some(time_limit);
         self
     }
 
-    /// Removes the total time budget.
+    /// Removes the time limit.
     pub fn without_time_limit(mut self) -> Self {
         self.policy.time_limit = None;
         self
     }
 
-    /// Sets how long one attempt may take (default 30 s).
+    /// Sets how long one attempt may take to produce its outcome (default: no limit of its
+    /// own). See [`Policy::attempt_timeout`] for what it bounds and what it leaves alone.
     pub fn attempt_timeout(mut self, attempt_timeout: Duration) -> Self {
-        self.policy.attempt_timeout = attempt_timeout;
+        self.policy.attempt_timeout = Some(attempt_timeout);
+        self
+    }
+
+    /// Removes the attempt timeout.
+    pub fn without_attempt_timeout(mut self) -> Self {
+        self.policy.attempt_timeout = None;
         self
     }
 
@@ -306,7 +332,7 @@ impl PolicyBuilder {
     /// # Errors
     ///
     /// [`PolicyError`] names the first bad value: a zero base delay, factor, attempt timeout or
-    /// total budget, or a cap below the base delay.
+    /// time limit, or a cap below the base delay.
     pub fn build(self) -> Result<Policy, PolicyError> {
         let policy = self.policy;
         if policy.base_delay.is_zero() {
@@ -321,10 +347,13 @@ impl PolicyBuilder {
                 cap: policy.cap,
             });
         }
-        if policy.attempt_timeout.is_zero() {
+        if policy
+            .attempt_timeout
+            .is_some_and(|timeout| timeout.is_zero())
+        {
             return Err(PolicyError::ZeroAttemptTimeout);
         }
-        if policy.time_limit.is_some_and(|budget| budget.is_zero()) {
+        if policy.time_limit.is_some_and(|limit| limit.is_zero()) {
             return Err(PolicyError::ZeroTimeLimit);
         }
         Ok(policy)
@@ -381,8 +410,10 @@ impl fmt::Display for StopReason {
             StopReason::Succeeded => "succeeded",
             StopReason::NotRetriable => "not retriable",
             StopReason::RetriesExhausted => "retries exhausted",
-            StopReason::TimeLimitReached => "time budget exhausted",
+            StopReason::TimeLimitReached => "time limit reached",
             StopReason::BudgetExhausted => "retry budget exhausted",
+            StopReason::RetryAfterBeyondCap => "Retry-After beyond the cap",
+            StopReason::SingleShot => "sent once",
         })
     }
 }
@@ -392,7 +423,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::random::SplitMix64;
+    use crate::random::{RandomSource, SplitMix64};
 
     fn any_duration() -> impl Strategy<Value = Duration> {
         prop_oneof![
@@ -486,6 +517,141 @@ mod tests {
         );
     }
 
+    /// A random source that always returns the same value, to pin the jitter arithmetic.
+    struct Fixed(u64);
+
+    impl RandomSource for Fixed {
+        fn next_u64(&mut self) -> u64 {
+            self.0
+        }
+    }
+
+    #[test]
+    fn jitter_draws_exactly_the_documented_fraction() {
+        let four = Duration::from_secs(4);
+        let policy = Policy::builder().base_delay(four).build().unwrap();
+        let delay =
+            |jitter, draw| with_jitter(policy.clone(), jitter).delay(0, None, &mut Fixed(draw));
+        let half = 1u64 << 63;
+        let quarter = 1u64 << 62;
+        let almost_all = Duration::from_secs(4) - Duration::from_nanos(1);
+        assert_eq!(delay(Jitter::None, half), four);
+        assert_eq!(delay(Jitter::Full, 0), Duration::ZERO);
+        assert_eq!(delay(Jitter::Full, quarter), Duration::from_secs(1));
+        assert_eq!(delay(Jitter::Full, half), Duration::from_secs(2));
+        assert_eq!(delay(Jitter::Full, u64::MAX), almost_all);
+        assert_eq!(delay(Jitter::Equal, 0), Duration::from_secs(2));
+        assert_eq!(delay(Jitter::Equal, half), Duration::from_secs(3));
+        assert_eq!(delay(Jitter::Equal, u64::MAX), almost_all);
+    }
+
+    #[test]
+    fn a_retry_after_beyond_the_cap_stops_instead_of_retrying_early() {
+        let policy = Policy::builder()
+            .base_delay(Duration::from_millis(100))
+            .cap(Duration::from_millis(200))
+            .build()
+            .unwrap();
+        let decide = |hint: u64| {
+            let ctx = RetryState::new(0, Duration::ZERO)
+                .with_retry_after(Some(Duration::from_millis(hint)));
+            policy.decide(&ctx, Verdict::Retriable, &mut SplitMix64::new(0))
+        };
+        let retry = |ms| Action::Retry {
+            delay: Duration::from_millis(ms),
+        };
+        assert_eq!(decide(50), retry(100));
+        assert_eq!(decide(150), retry(150));
+        assert_eq!(decide(200), retry(200));
+        assert_eq!(decide(201), Action::Stop(StopReason::RetryAfterBeyondCap));
+        assert_eq!(decide(2000), Action::Stop(StopReason::RetryAfterBeyondCap));
+    }
+
+    #[test]
+    fn a_retry_may_start_exactly_at_the_time_limit() {
+        let policy = Policy::builder()
+            .time_limit(Duration::from_secs(3))
+            .build()
+            .unwrap();
+        let decide = |elapsed_ms| {
+            let ctx = RetryState::new(1, Duration::from_millis(elapsed_ms));
+            policy.decide(&ctx, Verdict::Retriable, &mut SplitMix64::new(0))
+        };
+        assert_eq!(
+            decide(1000),
+            Action::Retry {
+                delay: Duration::from_secs(2)
+            }
+        );
+        assert_eq!(decide(1001), Action::Stop(StopReason::TimeLimitReached));
+    }
+
+    #[test]
+    fn getters_return_what_was_built() {
+        let policy = Policy::builder()
+            .max_retries(7)
+            .base_delay(Duration::from_millis(250))
+            .factor(3)
+            .cap(Duration::from_secs(9))
+            .jitter(Jitter::Equal)
+            .time_limit(Duration::from_secs(60))
+            .attempt_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        assert_eq!(policy.max_retries(), 7);
+        assert_eq!(policy.base_delay(), Duration::from_millis(250));
+        assert_eq!(policy.factor(), 3);
+        assert_eq!(policy.cap(), Duration::from_secs(9));
+        assert_eq!(policy.jitter(), Jitter::Equal);
+        assert_eq!(policy.time_limit(), Some(Duration::from_secs(60)));
+        assert_eq!(policy.attempt_timeout(), Some(Duration::from_secs(5)));
+        let cleared = policy
+            .to_builder()
+            .without_time_limit()
+            .without_attempt_timeout()
+            .build()
+            .unwrap();
+        assert_eq!(
+            (cleared.time_limit(), cleared.attempt_timeout()),
+            (None, None)
+        );
+        let defaults = Policy::default();
+        assert_eq!(
+            (
+                defaults.jitter(),
+                defaults.time_limit(),
+                defaults.attempt_timeout()
+            ),
+            (Jitter::None, None, None)
+        );
+    }
+
+    #[test]
+    fn stop_reasons_read_as_text() {
+        let texts = [
+            StopReason::Succeeded,
+            StopReason::NotRetriable,
+            StopReason::RetriesExhausted,
+            StopReason::TimeLimitReached,
+            StopReason::BudgetExhausted,
+            StopReason::RetryAfterBeyondCap,
+            StopReason::SingleShot,
+        ]
+        .map(|reason| reason.to_string());
+        assert_eq!(
+            texts,
+            [
+                "succeeded",
+                "not retriable",
+                "retries exhausted",
+                "time limit reached",
+                "retry budget exhausted",
+                "Retry-After beyond the cap",
+                "sent once"
+            ]
+        );
+    }
+
     #[test]
     fn success_and_final_stop_whatever_the_count() {
         let policy = Policy::default();
@@ -530,11 +696,14 @@ mod tests {
             let mut rng = SplitMix64::new(seed);
             let ctx = RetryState::new(retries, elapsed).with_retry_after(hint);
             let action = policy.decide(&ctx, Verdict::Retriable, &mut rng);
-            if retries >= policy.max_retries() {
-                prop_assert_eq!(action, Action::Stop(StopReason::RetriesExhausted));
-            } else if let Action::Retry { delay } = action {
-                prop_assert!(delay <= policy.cap());
-            }
+            let expected = if retries >= policy.max_retries() {
+                Action::Stop(StopReason::RetriesExhausted)
+            } else if hint.is_some_and(|hint| hint > policy.cap()) {
+                Action::Stop(StopReason::RetryAfterBeyondCap)
+            } else {
+                Action::Retry { delay: policy.delay(retries, hint, &mut SplitMix64::new(seed)) }
+            };
+            prop_assert_eq!(action, expected);
         }
 
         #[test]
@@ -570,21 +739,23 @@ mod tests {
         }
 
         #[test]
-        fn no_retry_starts_after_the_total_budget(
+        fn no_retry_starts_after_the_time_limit(
             policy in any_policy(),
-            budget in any_duration(),
+            limit in any_duration(),
             retries in 0u32..8,
             elapsed in any_duration(),
         ) {
-            let policy = policy.to_builder().time_limit(budget).build().unwrap();
+            let policy = policy.to_builder().time_limit(limit).build().unwrap();
             let ctx = RetryState::new(retries, elapsed);
-            match policy.decide(&ctx, Verdict::Retriable, &mut SplitMix64::new(0)) {
-                Action::Retry { delay } => prop_assert!(elapsed.saturating_add(delay) <= budget),
-                Action::Stop(reason) => prop_assert!(matches!(
-                    reason,
-                    StopReason::RetriesExhausted | StopReason::TimeLimitReached
-                )),
-            }
+            let delay = policy.backoff(retries);
+            let expected = if retries >= policy.max_retries() {
+                Action::Stop(StopReason::RetriesExhausted)
+            } else if elapsed.saturating_add(delay) > limit {
+                Action::Stop(StopReason::TimeLimitReached)
+            } else {
+                Action::Retry { delay }
+            };
+            prop_assert_eq!(policy.decide(&ctx, Verdict::Retriable, &mut SplitMix64::new(0)), expected);
         }
     }
 }

@@ -1,8 +1,42 @@
-//! Parsing `Retry-After` (RFC 9110, section 10.2.3): delay-seconds or an HTTP date.
+//! Parsing `Retry-After` (RFC 9110, section 10.2.3): delay-seconds or an HTTP date, measured
+//! against the response's own `Date` when it has one.
 
 use std::time::{Duration, SystemTime};
 
-/// Turns a `Retry-After` value into a wait, measured from `now`.
+use http::HeaderMap;
+use http::header::{DATE, RETRY_AFTER};
+
+/// The wait a response's `Retry-After` header asks for.
+///
+/// An HTTP date is measured against the response's `Date` header, so that a client whose clock
+/// is off still waits what the server meant; only a response without a valid `Date` is
+/// measured against `now` (the caller's clock, such as [`Clock::system_now`](crate::Clock::system_now)).
+/// No header, or one that does not parse, gives `None`.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use http::HeaderMap;
+/// use retry_policy::retry_after;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("date", "Wed, 21 Oct 2015 07:28:00 GMT".parse()?);
+/// headers.insert("retry-after", "Wed, 21 Oct 2015 07:28:03 GMT".parse()?);
+/// // Whatever the local clock says, the server asked for 3 s.
+/// assert_eq!(retry_after(&headers, SystemTime::now()), Some(Duration::from_secs(3)));
+/// # Ok::<(), http::header::InvalidHeaderValue>(())
+/// ```
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    let reference = headers
+        .get(DATE)
+        .and_then(|date| date.to_str().ok())
+        .and_then(|date| httpdate::parse_http_date(date).ok())
+        .unwrap_or(now);
+    parse_retry_after(value, reference)
+}
+
+/// Turns a `Retry-After` value into a wait, measured from `now` (pass the response's `Date`;
+/// [`retry_after`] does).
 ///
 /// Accepts delay-seconds (`"120"`) and HTTP dates (`"Wed, 21 Oct 2015 07:28:00 GMT"`); a date in
 /// the past gives zero. Anything else gives `None`, so the schedule alone decides.
@@ -52,6 +86,24 @@ mod tests {
         for value in ["-1", "1.5", "", " ", "1e3", "0x10"] {
             assert_eq!(parse_retry_after(value, now), None, "{value:?}");
         }
+    }
+
+    #[test]
+    fn a_date_is_measured_against_the_response_date_else_the_clock() {
+        let server = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        let local = server + Duration::from_secs(3600);
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers, local), None);
+        let at = httpdate::fmt_http_date(server + Duration::from_secs(5));
+        headers.insert(RETRY_AFTER, at.parse().unwrap());
+        // No Date: the local clock, an hour ahead, says the date has passed.
+        assert_eq!(retry_after(&headers, local), Some(Duration::ZERO));
+        headers.insert(DATE, httpdate::fmt_http_date(server).parse().unwrap());
+        assert_eq!(retry_after(&headers, local), Some(Duration::from_secs(5)));
+        headers.insert(DATE, "yesterday".parse().unwrap());
+        assert_eq!(retry_after(&headers, server), Some(Duration::from_secs(5)));
+        headers.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&headers, local), Some(Duration::from_secs(7)));
     }
 
     proptest! {

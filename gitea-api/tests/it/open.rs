@@ -149,7 +149,12 @@ async fn a_timed_out_post_that_landed_is_found_by_the_look_up() {
     on(&fake, "POST", PULLS, Trigger::Nth(1), slow);
     let client = Client::builder(fake.base_url())
         .token(Token::new(TOKEN))
-        .attempt_timeout(Duration::from_secs(5))
+        .retry_policy(
+            Policy::builder()
+                .attempt_timeout(Duration::from_secs(5))
+                .build()
+                .unwrap(),
+        )
         .build()
         .unwrap();
     let opened = open(&client).await.unwrap();

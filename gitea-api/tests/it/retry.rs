@@ -12,7 +12,7 @@ use gitea_api::{
     RetryScope, Token, UpdateFile,
 };
 use gitea_fake::{FakeGitea, Fault, FaultRule, Match, Trigger};
-use retry_policy::TransportKind;
+use retry_policy::{Policy, TransportKind};
 
 fn fail(fake: &FakeGitea, method: &str, path: &str, trigger: Trigger, fault: Fault) {
     fake.faults().add(FaultRule::new(
@@ -245,12 +245,7 @@ async fn transport_failures_keep_their_kind() {
         Trigger::Always,
         Fault::Delay(Duration::from_secs(120)),
     );
-    let client = Client::builder(fake.base_url())
-        .token(Token::new(TOKEN))
-        .attempt_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    let err = client.get_repo(ORG, REPO).await.unwrap_err();
+    let err = client(&fake).get_repo(ORG, REPO).await.unwrap_err();
     assert_eq!(
         err.transport_kind(),
         Some(TransportKind::Timeout),
@@ -287,4 +282,39 @@ async fn retry_after_is_kept_on_the_error() {
     let err = client(&fake).get_repo(ORG, REPO).await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)), "{err:?}");
     assert_eq!(err.outcome(), Some(retry_policy::Outcome::Status(503)));
+}
+
+/// Issue 11: the policy is the one owner of the attempt timeout. Set on the policy alone, it is
+/// what bounds a request (it used to be overridden by the client builder's 30 s).
+#[tokio::test(start_paused = true)]
+async fn the_policy_alone_sets_the_attempt_timeout() {
+    let fake = fake().await;
+    fail_get_repo(
+        &fake,
+        Trigger::Always,
+        Fault::Delay(Duration::from_secs(120)),
+    );
+    let timed = |policy: Option<Policy>| {
+        let mut builder = Client::builder(fake.base_url()).token(Token::new(TOKEN));
+        if let Some(policy) = policy {
+            builder = builder.retry_policy(policy);
+        }
+        let client = builder.build().unwrap();
+        async move {
+            let started = tokio::time::Instant::now();
+            let err = client.get_repo(ORG, REPO).await.unwrap_err();
+            assert_eq!(
+                err.transport_kind(),
+                Some(TransportKind::Timeout),
+                "{err:?}"
+            );
+            started.elapsed()
+        }
+    };
+    let five = Policy::builder()
+        .attempt_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    assert_eq!(timed(Some(five)).await, Duration::from_secs(5));
+    assert_eq!(timed(None).await, gitea_api::DEFAULT_ATTEMPT_TIMEOUT);
 }

@@ -5,7 +5,7 @@
 use loopback::{Reply, Server, dead_url};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use reqwest_retry::RetryTransientMiddleware;
-use retry_policy::{Policy, RetryMiddleware, StrictClassifier};
+use retry_policy::{Policy, RetryMiddleware, RetryMode, StrictClassifier};
 use tokio::time::Instant;
 
 /// What one request looked like from the outside.
@@ -19,7 +19,7 @@ struct Trace {
 
 fn ours() -> ClientWithMiddleware {
     ClientBuilder::new(reqwest::Client::new())
-        .with(RetryMiddleware::new(Policy::default()))
+        .with(RetryMiddleware::new(Policy::default()).with_default_mode(RetryMode::Always))
         .build()
 }
 

@@ -1,6 +1,8 @@
 //! Integration tests of retry-policy through real loopback sockets, on the paused clock.
 
 mod core_is_pure;
+mod correctness;
+mod ergonomics;
 mod interop;
 mod middleware;
 mod support;

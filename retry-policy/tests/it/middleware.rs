@@ -9,7 +9,10 @@ use std::time::Duration;
 use crate::support::events::Recorder;
 use loopback::{Reply, Server, dead_url};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
-use retry_policy::{Attempts, Policy, RetryBudget, RetryMiddleware, RetryMode};
+use retry_policy::{
+    AttemptTimedOut, Attempts, Policy, Retrier, RetryBudget, RetryMiddleware, RetryMode, Route,
+    StopReason,
+};
 use tokio::time::Instant;
 
 fn client(middleware: RetryMiddleware) -> ClientWithMiddleware {
@@ -23,7 +26,11 @@ fn default_client() -> ClientWithMiddleware {
 }
 
 fn attempts(response: &reqwest::Response) -> u32 {
-    response.extensions().get::<Attempts>().unwrap().0
+    response.extensions().get::<Attempts>().unwrap().count
+}
+
+fn stop(response: &reqwest::Response) -> StopReason {
+    response.extensions().get::<Attempts>().unwrap().stop
 }
 
 /// The final status and the number of attempts.
@@ -36,11 +43,12 @@ async fn get(client: &ClientWithMiddleware, server: &Server) -> reqwest::Respons
     client.get(server.url("/")).send().await.unwrap()
 }
 
-/// `POST /pulls` with a small, cloneable body.
+/// `POST /pulls` with a small, cloneable body, opted in to retries.
 async fn post_pulls(client: &ClientWithMiddleware, server: &Server) -> reqwest::Response {
     client
         .post(server.url("/pulls"))
         .body("{}")
+        .with_extension(RetryMode::Always)
         .send()
         .await
         .unwrap()
@@ -89,7 +97,11 @@ async fn a_persistent_connection_error_is_reraised() {
         reqwest_middleware::Error::Reqwest(error) => assert!(error.is_connect(), "{error:?}"),
         other => panic!("expected the original reqwest error, got {other:?}"),
     }
-    assert_eq!(extensions.get::<Attempts>(), Some(&Attempts(4)));
+    let attempts = extensions.get::<Attempts>().unwrap();
+    assert_eq!(
+        (attempts.count, attempts.stop),
+        (4, StopReason::RetriesExhausted)
+    );
     assert_eq!(started.elapsed(), Duration::from_secs(1 + 2 + 4));
 }
 
@@ -170,9 +182,32 @@ async fn a_slow_attempt_times_out_after_the_attempt_timeout_and_is_retried() {
         .attempt_timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    let response = get(&client(RetryMiddleware::new(policy)), &server).await;
+    let response = get(&client(RetryMiddleware::new(policy.clone())), &server).await;
     assert_eq!(outcome(&response), (200, 2));
     assert_eq!(server.gaps_ms(), [5000 + 1000]);
+
+    // When every attempt times out, the error says so, and counts as a timeout.
+    let hanging = Server::scripted(vec![Reply::hang()]).await;
+    let started = Instant::now();
+    let error = client(RetryMiddleware::new(policy))
+        .get(hanging.url("/"))
+        .send()
+        .await
+        .unwrap_err();
+    let timed_out = match &error {
+        reqwest_middleware::Error::Middleware(error) => error.downcast_ref::<AttemptTimedOut>(),
+        reqwest_middleware::Error::Reqwest(_) => None,
+    };
+    assert_eq!(
+        timed_out.map(AttemptTimedOut::timeout),
+        Some(Duration::from_secs(5)),
+        "{error:?}"
+    );
+    assert_eq!(
+        retry_policy::TransportKind::from_middleware_error(&error),
+        retry_policy::TransportKind::Timeout
+    );
+    assert_eq!(started.elapsed(), Duration::from_secs(4 * 5 + 1 + 2 + 4));
 }
 
 #[tokio::test(start_paused = true)]
@@ -182,26 +217,29 @@ async fn a_body_that_cannot_be_cloned_is_sent_once() {
     let response = default_client()
         .post(server.url("/pulls"))
         .body(body)
+        .with_extension(RetryMode::Always)
         .send()
         .await
         .unwrap();
     assert_eq!(outcome(&response), (503, 1));
+    assert_eq!(stop(&response), StopReason::SingleShot);
     assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
-async fn retry_after_lengthens_the_wait_but_never_past_the_cap() {
+async fn retry_after_lengthens_the_wait_up_to_the_cap() {
     let retry_after = |value: &str| Reply::status(503).header("retry-after", value);
     let server = Server::scripted(vec![
         retry_after("3"),
         retry_after("0"),
-        retry_after("86400"),
+        retry_after("30"),
         Reply::status(200),
     ])
     .await;
     let response = get(&default_client(), &server).await;
     assert_eq!(response.status(), 200);
-    // Schedule 1, 2, 4 s; Retry-After 3 s raises the first, 0 s changes nothing, a day is capped at 30 s.
+    // Schedule 1, 2, 4 s; Retry-After 3 s raises the first, 0 s changes nothing, and 30 s,
+    // the cap, is waited in full.
     assert_eq!(server.gaps_ms(), [3000, 2000, 30000]);
 }
 
@@ -209,13 +247,20 @@ async fn retry_after_lengthens_the_wait_but_never_past_the_cap() {
 async fn a_spent_retry_budget_returns_at_once_and_says_why() {
     let (recorder, _guard) = Recorder::install();
     let server = Server::scripted(vec![Reply::status(503)]).await;
-    let budget = RetryBudget::new(Duration::from_secs(10), 0, 0.5).unwrap();
-    let client = client(RetryMiddleware::new(Policy::default()).with_budget(budget));
+    let budget = RetryBudget::builder()
+        .ratio(0.5)
+        .reserve(0)
+        .build()
+        .unwrap();
+    let retrier = Retrier::new(Policy::default()).with_budget(budget);
+    let client = client(RetryMiddleware::from(retrier));
     let first = get(&client, &server).await;
     let second = get(&client, &server).await;
     // Two requests earn one retry at a ratio of 0.5: the first gets none, the second one.
     assert_eq!(outcome(&first), (503, 1));
+    assert_eq!(stop(&first), StopReason::BudgetExhausted);
     assert_eq!(outcome(&second), (503, 2));
+    assert_eq!(stop(&second), StopReason::BudgetExhausted);
     let stops: Vec<_> = recorder
         .events()
         .into_iter()
@@ -225,13 +270,14 @@ async fn a_spent_retry_budget_returns_at_once_and_says_why() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn one_event_per_retry_without_headers_or_query() {
+async fn one_event_per_retry_with_method_and_route_never_path_query_or_headers() {
     let (recorder, _guard) = Recorder::install();
     let server =
         Server::scripted(vec![Reply::status(503), Reply::reset(), Reply::status(200)]).await;
     let response = default_client()
-        .get(server.url("/repos/org/app?token=hunter2"))
+        .get(server.url("/bot123456:hunter2/repos/org/app?token=hunter2"))
         .header("authorization", "token hunter2")
+        .with_extension(Route("repos.get"))
         .send()
         .await
         .unwrap();
@@ -256,18 +302,30 @@ async fn one_event_per_retry_without_headers_or_query() {
         ["2", "2000", "connection reset"]
     );
     assert_eq!(
-        [field(0, "method"), field(0, "path")],
-        ["GET", "/repos/org/app"]
+        [field(0, "method"), field(0, "route")],
+        ["GET", "repos.get"]
     );
     for event in &events {
         assert_eq!(event["level"], "WARN");
+        assert!(!event.contains_key("path") && !event.contains_key("url"));
         for value in event.values() {
             assert!(
-                !value.contains("hunter2") && !value.contains('?'),
+                !value.contains("hunter2") && !value.contains("/repos"),
                 "{event:?}"
             );
         }
     }
+
+    // Without a route name, an event names no route at all, and still no path.
+    let (recorder, _guard) = Recorder::install();
+    get(
+        &default_client(),
+        &Server::scripted(vec![Reply::status(503), Reply::status(200)]).await,
+    )
+    .await;
+    let events = recorder.events();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(!events[0].contains_key("route") && !events[0].contains_key("path"));
 }
 
 #[tokio::test(start_paused = true)]

@@ -186,7 +186,12 @@ async fn a_pr_post_outage_sleeps_at_most_the_schedule_and_a_budget_bounds_the_ca
 
     let limited = outage_fleet().await;
     pr_post_outage(&limited);
-    let budget = RetryBudget::new(Duration::from_secs(60), 0, BUDGET_RATIO).unwrap();
+    let budget = RetryBudget::builder()
+        .window(Duration::from_secs(60))
+        .ratio(BUDGET_RATIO)
+        .reserve(0)
+        .build()
+        .unwrap();
     let retrier = Retrier::new(Policy::default()).with_budget(budget);
     let report = run(&limited, retrier).await;
     let max_retries = (posts as f64 * BUDGET_RATIO).floor() as usize;
