@@ -52,6 +52,7 @@ type GiveUpHook = dyn Fn(&GiveUpEvent<'_>) + Send + Sync;
 
 /// The hooks and the event level of one retrier; cheap to clone.
 #[derive(Clone)]
+#[cfg_attr(not(feature = "tracing"), derive(Default))]
 pub(crate) struct Events {
     on_retry: Option<Arc<RetryHook>>,
     on_give_up: Option<Arc<GiveUpHook>>,
@@ -88,12 +89,12 @@ impl Events {
     }
 }
 
+#[cfg(feature = "tracing")]
 impl Default for Events {
     fn default() -> Self {
         Events {
             on_retry: None,
             on_give_up: None,
-            #[cfg(feature = "tracing")]
             level: tracing::Level::WARN,
         }
     }

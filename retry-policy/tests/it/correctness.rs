@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+#[cfg(feature = "tracing")]
 use crate::support::events::Recorder;
 use crate::support::time::{Gate, WallClock, until};
 use crate::support::tls::UntrustedTls;
@@ -88,6 +89,7 @@ async fn the_attempt_timeout_never_cuts_a_body_read_later() {
 
 /// A `Retry-After` longer than the cap is not retried early at the cap: the response comes back
 /// at once, and the stop reason says why.
+#[cfg(feature = "tracing")]
 #[tokio::test(start_paused = true)]
 async fn a_retry_after_beyond_the_cap_returns_the_response_and_says_why() {
     let (recorder, _guard) = Recorder::install();

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+#[cfg(feature = "tracing")]
 use crate::support::events::Recorder;
 use loopback::{Reply, Server};
 use reqwest::Method;
@@ -87,6 +88,7 @@ async fn a_request_may_carry_its_own_policy() {
 }
 
 /// The retry and give-up events come at the level the retrier was given.
+#[cfg(feature = "tracing")]
 #[tokio::test(start_paused = true)]
 async fn the_event_level_is_the_retriers() {
     let (recorder, _guard) = Recorder::install();

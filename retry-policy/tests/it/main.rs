@@ -3,6 +3,7 @@
 mod core_is_pure;
 mod correctness;
 mod ergonomics;
+mod events;
 mod interop;
 mod middleware;
 mod support;
