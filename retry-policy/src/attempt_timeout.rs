@@ -37,7 +37,7 @@ impl std::error::Error for AttemptTimedOut {}
 
 /// Runs `attempt`, cut off after `timeout` on `sleeper` when there is one. An attempt that is
 /// ready in the same poll as the timer wins.
-#[cfg(feature = "reqwest")]
+#[cfg(any(feature = "reqwest", feature = "tower"))]
 pub(crate) async fn race<T>(
     attempt: impl std::future::Future<Output = T>,
     timeout: Option<Duration>,

@@ -307,12 +307,12 @@ impl Retrier {
         }
     }
 
-    #[cfg(feature = "reqwest")]
+    #[cfg(any(feature = "reqwest", feature = "tower"))]
     pub(crate) fn sleeper(&self) -> &dyn Sleeper {
         &*self.sleeper
     }
 
-    #[cfg(feature = "reqwest")]
+    #[cfg(any(feature = "reqwest", feature = "tower"))]
     pub(crate) fn clock(&self) -> &dyn Clock {
         &*self.clock
     }

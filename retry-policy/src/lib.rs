@@ -1,4 +1,5 @@
-//! A small, property-tested HTTP retry policy, with an adapter for `reqwest-middleware`.
+//! A small, property-tested HTTP retry policy, with adapters for `reqwest-middleware` and
+//! `tower`.
 //!
 //! ```
 //! # #[cfg(feature = "reqwest")] {
@@ -25,14 +26,15 @@
 //! - [`Retrier`] runs any future-returning operation with an injected [`Sleeper`] and [`Clock`],
 //!   reports retries and give-ups to hooks and `tracing`, and returns a [`Report`]: the last
 //!   result unchanged, the attempt count, the delays slept and why it stopped.
-//! - `RetryMiddleware` (feature `reqwest`) applies a `Retrier` to HTTP requests, with a
-//!   per-request [`RetryMode`], policy and route name.
+//! - `RetryMiddleware` (feature `reqwest`) and `RetryLayer` (feature `tower`) apply a `Retrier`
+//!   to HTTP requests, with a per-request [`RetryMode`], policy and route name.
 //!
 //! # Features
 //!
 //! - `tokio` (default): [`TokioSleeper`] and [`TokioClock`], and `Retrier::new`.
 //! - `tracing` (default): `tracing` events for retries and give-ups, target `retry_policy`.
 //! - `reqwest` (default): `RetryMiddleware` for `reqwest-middleware` 0.5.
+//! - `tower`: `RetryLayer`, a `tower::Layer` for any `Service<http::Request<B>>`.
 //! - `reqwest-retry`: [`Policy`] and [`StrictClassifier`] as reqwest-retry's policy and strategy.
 //!
 //! # Example: any operation
@@ -71,7 +73,7 @@ mod budget;
 mod classify;
 mod events;
 mod executor;
-#[cfg(feature = "reqwest")]
+#[cfg(any(feature = "reqwest", feature = "tower"))]
 mod http_request;
 #[cfg(feature = "reqwest-retry")]
 mod interop;
@@ -81,6 +83,8 @@ mod policy;
 mod random;
 mod retry_after;
 mod time;
+#[cfg(feature = "tower")]
+mod tower;
 mod transport_error;
 
 pub use attempt_timeout::AttemptTimedOut;
@@ -88,7 +92,7 @@ pub use budget::{BudgetError, RetryBudget, RetryBudgetBuilder, Withdrawal};
 pub use classify::{Attempt, Classifier, Outcome, StrictClassifier, TransportKind, Verdict};
 pub use events::{GiveUpEvent, RetryEvent};
 pub use executor::{AttemptError, Report, Retrier};
-#[cfg(feature = "reqwest")]
+#[cfg(any(feature = "reqwest", feature = "tower"))]
 pub use http_request::{Attempts, AttemptsHandle, RetryMode, Route};
 #[cfg(feature = "reqwest-retry")]
 pub use interop::ClassifierStrategy;
@@ -100,3 +104,5 @@ pub use retry_after::{parse_retry_after, retry_after};
 pub use time::{Clock, InstantSleeper, Sleeper};
 #[cfg(feature = "tokio")]
 pub use time::{TokioClock, TokioSleeper};
+#[cfg(feature = "tower")]
+pub use tower::{BoxError, CloneBody, Replay, RetryLayer, RetryService};

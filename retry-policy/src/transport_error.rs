@@ -62,7 +62,7 @@ fn known_cause(cause: &(dyn StdError + 'static)) -> Option<TransportKind> {
     if cause.is::<AttemptTimedOut>() {
         return Some(TransportKind::Timeout);
     }
-    #[cfg(feature = "reqwest")]
+    #[cfg(any(feature = "reqwest", feature = "tower"))]
     if let Some(error) = cause.downcast_ref::<hyper::Error>() {
         if error.is_incomplete_message() || error.is_canceled() {
             return Some(TransportKind::Reset);

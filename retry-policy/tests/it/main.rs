@@ -7,3 +7,4 @@ mod events;
 mod interop;
 mod middleware;
 mod support;
+mod tower;
