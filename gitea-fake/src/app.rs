@@ -8,6 +8,9 @@ pub(crate) struct App {
     pub(crate) store: Store,
     pub(crate) base_url: String,
     pub(crate) version: String,
+    /// When set, `POST /pulls` checks, waits this long, then inserts (see
+    /// `FakeGiteaBuilder::non_atomic_pull_create`).
+    pub(crate) pull_check_gap: Option<std::time::Duration>,
     numeric: (u64, u64),
 }
 
@@ -19,6 +22,7 @@ impl App {
             store,
             base_url,
             version,
+            pull_check_gap: None,
             numeric,
         }
     }

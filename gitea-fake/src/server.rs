@@ -45,6 +45,7 @@ pub struct FakeGiteaBuilder {
     latency: Duration,
     store: Store,
     log_capacity: Option<usize>,
+    pull_check_gap: Option<Duration>,
 }
 
 impl FakeGitea {
@@ -64,6 +65,7 @@ impl FakeGitea {
             latency: Duration::ZERO,
             store: Store::new(),
             log_capacity: None,
+            pull_check_gap: None,
         }
     }
 
@@ -133,6 +135,17 @@ impl FakeGiteaBuilder {
         self
     }
 
+    /// Opt-in: makes `POST /repos/{o}/{r}/pulls` check, then wait `gap` on tokio's clock with
+    /// the store unlocked, then insert without checking again, as Gitea does: its handler
+    /// looks for an open PR of the same branches (GetUnmergedPullRequest) before
+    /// NewPullRequest runs the mergeability check and inserts in a transaction of its own, so
+    /// two POSTs within `gap` of each other both make a PR (go-gitea/gitea#20906). By default
+    /// the check and the insert are atomic.
+    pub fn non_atomic_pull_create(mut self, gap: Duration) -> FakeGiteaBuilder {
+        self.pull_check_gap = Some(gap);
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -141,7 +154,9 @@ impl FakeGiteaBuilder {
         let listener = TcpListener::bind(self.listen).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let app = Arc::new(App::new(self.store.clone(), base_url.clone(), self.version));
+        let mut app = App::new(self.store.clone(), base_url.clone(), self.version);
+        app.pull_check_gap = self.pull_check_gap;
+        let app = Arc::new(app);
         let faults = FaultPlan::default();
         let log = RequestLog::with_capacity(self.log_capacity);
         let shared = Arc::new(Shared {

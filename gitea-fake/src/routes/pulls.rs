@@ -7,7 +7,7 @@ use super::bind;
 use super::ctx::{Ctx, Payload};
 use super::{Reply, guard, since, with_status};
 use crate::fail::Fail;
-use crate::store::model::{Pull, Repo};
+use crate::store::model::{Pull, Repo, State};
 use crate::store::ops::{self, NewPull};
 use crate::{render, respond, urlenc};
 
@@ -69,10 +69,41 @@ struct CreatePull {
     labels: Option<Vec<i64>>,
 }
 
-/// `POST /pulls`: 201; 422 head == base; 404 missing branch; 409 duplicate open PR.
+/// `POST /pulls`: 201; 422 head == base; 404 missing branch; 409 duplicate open PR. With
+/// [`FakeGiteaBuilder::non_atomic_pull_create`](crate::FakeGiteaBuilder::non_atomic_pull_create)
+/// the checks and the insert are two steps with a gap between them.
 pub(crate) async fn create(cx: Ctx, payload: Payload) -> Reply {
+    if let Some(gap) = cx.app.pull_check_gap {
+        return create_after_gap(cx, payload, gap).await;
+    }
     let mut st = cx.app.store.lock();
-    let to = guard::repo_write(&st, &cx)?;
+    let (to, new, poster) = bind_new_pull(&st, &cx, &payload)?;
+    let number = ops::create_pull(&mut st, &to.owner, &to.name, &new, &poster)?;
+    created(&cx, &st, &to, number)
+}
+
+/// The non-atomic create: the checks under the lock, `gap` with the store unlocked, then the
+/// insert under the lock again.
+async fn create_after_gap(cx: Ctx, payload: Payload, gap: std::time::Duration) -> Reply {
+    let (to, new, poster) = {
+        let st = cx.app.store.lock();
+        let bound = bind_new_pull(&st, &cx, &payload)?;
+        ops::check_new_pull(&st, &bound.0.owner, &bound.0.name, &bound.1)?;
+        bound
+    };
+    tokio::time::sleep(gap).await;
+    let mut st = cx.app.store.lock();
+    let number = ops::insert_unchecked_pull(&mut st, &to.owner, &to.name, &new, &poster)?;
+    created(&cx, &st, &to, number)
+}
+
+/// The route's checks and the bound body: the target, the new PR and its poster's name.
+fn bind_new_pull(
+    st: &State,
+    cx: &Ctx,
+    payload: &Payload,
+) -> Result<(guard::Target, NewPull, String), Fail> {
+    let to = guard::repo_write(st, cx)?;
     let req: CreatePull = payload.bind()?;
     let new = NewPull {
         head: bind::required(req.head.as_deref(), "Head")?.to_owned(),
@@ -84,10 +115,14 @@ pub(crate) async fn create(cx: Ctx, payload: Payload) -> Reply {
     let poster = st
         .account(&to.user)
         .map_or(to.user.clone(), |a| a.name.clone());
-    let number = ops::create_pull(&mut st, &to.owner, &to.name, &new, &poster)?;
+    Ok((to, new, poster))
+}
+
+/// 201 with the new PR.
+fn created(cx: &Ctx, st: &State, to: &guard::Target, number: i64) -> Reply {
     let r = st.repo(&to.owner, &to.name).ok_or_else(Fail::not_found)?;
     let pr = by_number(r, number)?;
-    let v = render::pull::pull(&cx.app, &st, r, pr, &cx.caller);
+    let v = render::pull::pull(&cx.app, st, r, pr, &cx.caller);
     Ok(with_status(StatusCode::CREATED, &v))
 }
 

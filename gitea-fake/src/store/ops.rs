@@ -227,7 +227,8 @@ pub(crate) fn head_branch(r: &Repo, head: &str) -> Option<String> {
     same.then(|| branch.to_owned())
 }
 
-/// `POST /pulls` after binding, in Gitea's order of checks. Returns the PR number.
+/// `POST /pulls` after binding, in Gitea's order of checks, under one lock. Returns the PR
+/// number.
 ///
 /// # Errors
 /// 422 when head equals base, 404 when either branch is missing, 409 with Gitea's exact
@@ -239,31 +240,62 @@ pub(crate) fn create_pull(
     new: &NewPull,
     poster: &str,
 ) -> Result<i64, Fail> {
+    insert_new_pull(st, owner, repo, new, poster, true)
+}
+
+/// The checks of [`create_pull`] without the write: the first half of a non-atomic create,
+/// as Gitea's handler checks (GetUnmergedPullRequest) before NewPullRequest inserts.
+///
+/// # Errors
+/// As [`create_pull`].
+pub(crate) fn check_new_pull(
+    st: &State,
+    owner: &str,
+    repo: &str,
+    new: &NewPull,
+) -> Result<(), Fail> {
+    same_branches(new)?;
+    let r = st.repo(owner, repo).ok_or_else(Fail::not_found)?;
+    resolve_new_pull(r, new, true).map(drop)
+}
+
+/// The second half of a non-atomic create: the insert, without checking again for an open
+/// PR of the same branches (one that landed meanwhile is not seen).
+///
+/// # Errors
+/// 404 when either branch went missing meanwhile.
+pub(crate) fn insert_unchecked_pull(
+    st: &mut State,
+    owner: &str,
+    repo: &str,
+    new: &NewPull,
+    poster: &str,
+) -> Result<i64, Fail> {
+    insert_new_pull(st, owner, repo, new, poster, false)
+}
+
+fn same_branches(new: &NewPull) -> Result<(), Fail> {
     if new.head == new.base {
         return Err(Fail::unprocessable(
             "Invalid PullRequest: There are no changes between the head and the base",
         ));
     }
+    Ok(())
+}
+
+fn insert_new_pull(
+    st: &mut State,
+    owner: &str,
+    repo: &str,
+    new: &NewPull,
+    poster: &str,
+    check_duplicate: bool,
+) -> Result<i64, Fail> {
+    same_branches(new)?;
     let id = st.id();
     let tick = st.now();
     let r = st.repo_mut(owner, repo).ok_or_else(Fail::not_found)?;
-    let head = head_branch(r, &new.head).ok_or_else(Fail::not_found)?;
-    if !r.branches.contains_key(&head) || !r.branches.contains_key(&new.base) {
-        return Err(Fail::not_found());
-    }
-    if let Some(p) = r
-        .pulls
-        .iter()
-        .find(|p| p.is_open() && p.head == head && p.base == new.base)
-    {
-        return Err(Fail::msg(
-            StatusCode::CONFLICT,
-            format!(
-                "pull request already exists for these targets [id: {}, issue_id: {}, head_repo_id: {}, base_repo_id: {}, head_branch: {}, base_branch: {}]",
-                p.id, p.number, r.id, r.id, p.head, p.base
-            ),
-        ));
-    }
+    let head = resolve_new_pull(r, new, check_duplicate)?;
     let labels = new
         .labels
         .iter()
@@ -283,6 +315,29 @@ pub(crate) fn create_pull(
         labels,
         poster,
     ))
+}
+
+/// The head branch of a new PR once both branches exist and, when asked, no open PR joins
+/// them.
+fn resolve_new_pull(r: &Repo, new: &NewPull, check_duplicate: bool) -> Result<String, Fail> {
+    let head = head_branch(r, &new.head).ok_or_else(Fail::not_found)?;
+    if !r.branches.contains_key(&head) || !r.branches.contains_key(&new.base) {
+        return Err(Fail::not_found());
+    }
+    let open = r
+        .pulls
+        .iter()
+        .find(|p| p.is_open() && p.head == head && p.base == new.base);
+    if let Some(p) = open.filter(|_| check_duplicate) {
+        return Err(Fail::msg(
+            StatusCode::CONFLICT,
+            format!(
+                "pull request already exists for these targets [id: {}, issue_id: {}, head_repo_id: {}, base_repo_id: {}, head_branch: {}, base_branch: {}]",
+                p.id, p.number, r.id, r.id, p.head, p.base
+            ),
+        ));
+    }
+    Ok(head)
 }
 
 /// Stores a pull request without checks and returns its number.

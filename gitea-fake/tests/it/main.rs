@@ -5,6 +5,7 @@ mod common;
 mod conformance;
 mod faults;
 mod fleet;
+mod non_atomic;
 mod pull_lifecycle;
 mod read_api;
 mod robustness;
