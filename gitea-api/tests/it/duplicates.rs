@@ -1,9 +1,10 @@
 //! Duplicate PRs of ours after an open: which are kept, which are closed with a comment, which
 //! are never touched, and what happens when the look for them fails. Duplicates are seeded in
-//! the store (Gitea's API would refuse them, unless two POSTs race: see `crate::open` and the
-//! non-atomic fake there).
+//! the store, or made by two opens at once against the fake's non-atomic create.
 
-use crate::common::{HEAD, ORG, PULLS, REPO, client, fake};
+use std::time::Duration;
+
+use crate::common::{HEAD, ORG, PULLS, REPO, client, fake, fake_from};
 use gitea_api::{CreatePullRequest, DuplicateCheck, Duplicates, Origin};
 use gitea_fake::{FakeGitea, Fault, FaultRule, Match, PullState as Seeded, Trigger};
 use retry_policy::{Policy, Retrier};
@@ -158,4 +159,57 @@ async fn a_failed_listing_is_reported_and_the_open_still_succeeds() {
         (state(&fake, n[0]), state(&fake, n[1])),
         (Seeded::Open, Seeded::Open)
     );
+}
+
+/// Two clients of the same user opening the same PR at once, against a Gitea whose duplicate
+/// check and insert are 2 s apart; returns the fake and the PR each open returned.
+async fn race(check: DuplicateCheck) -> (FakeGitea, [u64; 2]) {
+    let builder = FakeGitea::builder().non_atomic_pull_create(Duration::from_secs(2));
+    let fake = fake_from(builder).await;
+    fake.store().create_branch(ORG, REPO, HEAD, "main");
+    let (a, b) = (client(&fake), client(&fake));
+    let (retrier, request) = (Retrier::new(Policy::default()), request());
+    let (ra, rb) = tokio::join!(
+        a.open_pull_request(ORG, REPO, &request, &retrier, check),
+        b.open_pull_request(ORG, REPO, &request, &retrier, check),
+    );
+    (fake, [ra.unwrap().pull.number, rb.unwrap().pull.number])
+}
+
+fn posts_created(fake: &FakeGitea) -> usize {
+    let log = fake.requests();
+    let created = |r: &&gitea_fake::LoggedRequest| r.status == Some(201);
+    log.iter()
+        .filter(|r| r.method == "POST" && r.path == PULLS)
+        .filter(created)
+        .count()
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_opens_at_once_that_both_get_a_201_leave_one_open_pull_with_always() {
+    let (fake, kept) = race(DuplicateCheck::Always).await;
+    assert_eq!(kept, [1, 1], "both opens return the kept PR");
+    assert_eq!(
+        posts_created(&fake),
+        2,
+        "the race happened: both POSTs made a PR"
+    );
+    let pulls = fake.store().pulls(ORG, REPO);
+    let open: Vec<_> = pulls.iter().filter(|p| p.state == Seeded::Open).collect();
+    assert_eq!(open.len(), 1, "{pulls:?}");
+    assert_eq!(open[0].number, 1, "the oldest is kept");
+    let comments = fake.store().comments(ORG, REPO, 2);
+    assert!(!comments.is_empty());
+    assert!(comments.iter().all(|c| c.body.contains("duplicate of #1")));
+}
+
+/// The limit `DuplicateCheck::Always` exists for: two clean 201s leave no doubt to either
+/// open, so neither looks.
+#[tokio::test(start_paused = true)]
+async fn with_when_in_doubt_two_clean_201s_stay_two_pulls() {
+    let (fake, returned) = race(DuplicateCheck::WhenInDoubt).await;
+    assert_eq!(returned, [1, 2]);
+    assert_eq!(posts_created(&fake), 2);
+    let pulls = fake.store().pulls(ORG, REPO);
+    assert_eq!(pulls.iter().filter(|p| p.state == Seeded::Open).count(), 2);
 }

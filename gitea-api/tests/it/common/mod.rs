@@ -26,6 +26,11 @@ pub async fn fake() -> FakeGitea {
     seed(FakeGitea::start().await.unwrap())
 }
 
+/// The same, from a configured builder.
+pub async fn fake_from(builder: gitea_fake::FakeGiteaBuilder) -> FakeGitea {
+    seed(builder.start().await.unwrap())
+}
+
 /// The same, emulating another Gitea version.
 pub async fn fake_version(version: &str) -> FakeGitea {
     seed(FakeGitea::builder().version(version).start().await.unwrap())
