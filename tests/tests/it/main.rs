@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod common;
+mod concurrency;
 mod demo;
 mod drift;
 mod kill;

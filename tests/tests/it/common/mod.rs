@@ -30,7 +30,11 @@ pub struct Fleet {
 
 /// A fake Gitea with one consumer per `(name, state)` in org `platform`.
 pub async fn fleet(consumers: &[(&str, ConsumerState)]) -> Fleet {
-    let fake = FakeGitea::start().await.expect("fake starts");
+    fleet_on(FakeGitea::start().await.expect("fake starts"), consumers)
+}
+
+/// The same on a fake already started (with builder options).
+pub fn fleet_on(fake: FakeGitea, consumers: &[(&str, ConsumerState)]) -> Fleet {
     let spec = FleetSpec {
         org: "platform".to_owned(),
         package: PACKAGE.to_owned(),
