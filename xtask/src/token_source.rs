@@ -23,7 +23,7 @@ pub(crate) fn read_token(file: Option<&Path>) -> Result<Token, String> {
         ),
         None => {
             let raw = std::env::var("GITEA_TOKEN").map_err(|_| {
-                "no token: set GITEA_TOKEN or pass --token-file FILE (scopes: write:repository, read:organization)".to_owned()
+                "no token: set GITEA_TOKEN or pass --token-file FILE (scopes: write:repository, read:organization, read:user)".to_owned()
             })?;
             (raw, "GITEA_TOKEN".to_owned())
         }
