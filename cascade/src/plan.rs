@@ -97,6 +97,9 @@ pub enum Standing {
 }
 
 /// The one rule that decides who is behind, shared by the planner and drift.
+///
+/// Versions are plain `X.Y.Z` ([`RuntimeVersion`] refuses pre-releases and build metadata), so
+/// this is the numeric order of major, then minor, then patch.
 pub fn standing(current: &RuntimeVersion, release: &RuntimeVersion) -> Standing {
     match current.cmp(release) {
         std::cmp::Ordering::Less => Standing::Behind,
@@ -432,7 +435,7 @@ pub fn classify_branch(
     BranchState::Ours
 }
 
-/// Reads a version file's content as a strict semver version.
+/// Reads a version file's content as a release version, `X.Y.Z` (see [`RuntimeVersion::parse`]).
 ///
 /// # Errors
 ///
@@ -503,7 +506,7 @@ mod tests {
     }
 
     #[test]
-    fn standing_orders_by_semver_precedence() {
+    fn standing_orders_numerically() {
         let v = |s: &str| RuntimeVersion::parse(s).unwrap();
         let release = v("1.5.0");
         let cases = [
@@ -648,8 +651,13 @@ mod tests {
     fn unreadable_version_files_fail_with_a_reason() {
         let huge = "1".repeat(MAX_VERSION_FILE_BYTES + 1);
         for (content, expected) in [
-            ("v1.2.3\n", "not a strict semver"),
-            ("", "not a strict semver"),
+            ("v1.2.3\n", "is not a release version"),
+            ("", "is not a release version"),
+            ("1.5.0-rc.1\n", "pre-release \"-rc.1\" is not accepted"),
+            (
+                "1.5.0+build.1\n",
+                "build metadata \"+build.1\" is not accepted",
+            ),
             (huge.as_str(), "over 1 MiB"),
         ] {
             let obs = Observation {

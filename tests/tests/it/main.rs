@@ -13,3 +13,4 @@ mod reliability_doc;
 mod requirements;
 mod secrets;
 mod soak;
+mod versions;
