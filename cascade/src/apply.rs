@@ -10,7 +10,7 @@ pub(crate) mod pull;
 use crate::{
     plan::{
         Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, PullRef, Settled,
-        bump_commit, check_commit, plan,
+        bump_commit, check_commit, plan, read_version,
     },
     propagate::{Context, Seed},
     report::{ConsumerResult, Outcome},
@@ -30,6 +30,7 @@ pub(crate) async fn run(ctx: &Context, seed: Seed) -> Option<ConsumerResult> {
         Err(err) => Some(ConsumerResult {
             repo: full_name,
             outcome: Outcome::Failed,
+            old_version: None,
             pr: None,
             detail: Some(err.to_string()),
         }),
@@ -242,9 +243,15 @@ fn row(
     pr: Option<PullRef>,
     detail: Option<String>,
 ) -> ConsumerResult {
+    let old_version = obs.version_file.as_ref().and_then(|file| {
+        read_version(&file.bytes, "")
+            .ok()
+            .map(|version| version.to_string())
+    });
     ConsumerResult {
         repo: obs.repo.to_string(),
         outcome,
+        old_version,
         pr,
         detail,
     }

@@ -32,7 +32,7 @@ pub enum DriftStatus {
     BehindNoPr,
     /// Newer than the runtime's version.
     Ahead,
-    /// No version file, not semver, or unreadable.
+    /// No version file, not an `X.Y.Z` version, or unreadable.
     Unknown,
 }
 
@@ -83,6 +83,12 @@ pub struct DriftRow {
 pub struct DriftReport {
     /// The runtime's version.
     pub version: String,
+    /// The Gitea the run talked to: its base URL, as in the config.
+    pub gitea_url: String,
+    /// When the run started: RFC 3339, UTC, milliseconds (`2026-09-01T02:00:00.000Z`).
+    pub started_at: String,
+    /// How long the run took, from its first request to its last row, in milliseconds.
+    pub duration_ms: u64,
     /// Every consumer once, sorted by repository.
     pub consumers: Vec<DriftRow>,
     /// How many consumers have each status.
@@ -172,6 +178,9 @@ pub async fn run(
     let summary = tally(rows.iter().map(|row| row.status));
     Ok(DriftReport {
         version: version.to_string(),
+        gitea_url: config.gitea_url.clone(),
+        started_at: String::new(),
+        duration_ms: 0,
         consumers: rows,
         summary,
         api_calls: client.api_calls(),

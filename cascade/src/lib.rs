@@ -19,3 +19,4 @@ pub mod version;
 
 mod apply;
 mod fanout;
+mod timestamp;

@@ -186,6 +186,7 @@ fn internal_failure(repo: String) -> ConsumerResult {
     ConsumerResult {
         repo,
         outcome: Outcome::Failed,
+        old_version: None,
         pr: None,
         detail: Some(
             "internal error (a bug: please report it); nothing else was affected".to_owned(),

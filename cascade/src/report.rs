@@ -75,6 +75,9 @@ pub struct ConsumerResult {
     pub repo: String,
     /// Where it ended.
     pub outcome: Outcome,
+    /// The version on its default branch when the run read it (absent when it could not be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_version: Option<String>,
     /// The bump PR, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pr: Option<PullRef>,
@@ -88,6 +91,14 @@ pub struct ConsumerResult {
 pub struct Report {
     /// The version propagated.
     pub version: String,
+    /// Whether this was a dry run, which writes nothing.
+    pub dry_run: bool,
+    /// The Gitea the run talked to: its base URL, as in the config.
+    pub gitea_url: String,
+    /// When the run started: RFC 3339, UTC, milliseconds (`2026-09-01T02:00:00.000Z`).
+    pub started_at: String,
+    /// How long the run took, from its first request to its last row, in milliseconds.
+    pub duration_ms: u64,
     /// Every consumer exactly once, sorted by repository.
     pub consumers: Vec<ConsumerResult>,
     /// How many consumers ended in each outcome.
@@ -98,11 +109,18 @@ pub struct Report {
 
 impl Report {
     /// Builds the report; rows are sorted by repository whatever order the work finished in.
+    ///
+    /// `dry_run`, `gitea_url`, `started_at` and `duration_ms` are left empty; the run that
+    /// produced the rows fills them in.
     pub fn new(version: String, mut consumers: Vec<ConsumerResult>, api_calls: u64) -> Report {
         consumers.sort_by(|a, b| a.repo.cmp(&b.repo));
         let summary = tally(consumers.iter().map(|c| c.outcome));
         Report {
             version,
+            dry_run: false,
+            gitea_url: String::new(),
+            started_at: String::new(),
+            duration_ms: 0,
             consumers,
             summary,
             api_calls,
@@ -202,6 +220,7 @@ mod tests {
         ConsumerResult {
             repo: repo.to_owned(),
             outcome,
+            old_version: None,
             pr: None,
             detail: None,
         }
@@ -236,23 +255,31 @@ mod tests {
     #[test]
     fn json_has_the_documented_shape() {
         let mut created = row("o/a", Outcome::Created);
+        created.old_version = Some("1.4.2".to_owned());
         created.pr = Some(PullRef {
             number: 3,
             url: "http://g/o/a/pulls/3".to_owned(),
             state: PullState::Open,
         });
-        let report = Report::new(
+        let mut report = Report::new(
             "1.5.0".to_owned(),
             vec![created, row("o/b", Outcome::UpToDate)],
             7,
         );
+        report.gitea_url = "https://g".to_owned();
+        report.started_at = "2026-09-01T02:00:00.000Z".to_owned();
+        report.duration_ms = 1234;
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(
             json,
             serde_json::json!({
                 "version": "1.5.0",
+                "dry_run": false,
+                "gitea_url": "https://g",
+                "started_at": "2026-09-01T02:00:00.000Z",
+                "duration_ms": 1234,
                 "consumers": [
-                    {"repo": "o/a", "outcome": "created", "pr": {"number": 3, "url": "http://g/o/a/pulls/3"}},
+                    {"repo": "o/a", "outcome": "created", "old_version": "1.4.2", "pr": {"number": 3, "url": "http://g/o/a/pulls/3"}},
                     {"repo": "o/b", "outcome": "up-to-date"}
                 ],
                 "summary": {"up-to-date": 1, "created": 1},

@@ -13,6 +13,7 @@ use crate::{
     propagate::{self, Settings},
     repo::RepoName,
     report::Report,
+    timestamp::Started,
     version::RuntimeVersion,
 };
 
@@ -194,6 +195,7 @@ pub async fn propagate_with_retrier(
     retrier: retry_policy::Retrier,
     on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<Report, SetupError> {
+    let started = Started::now();
     preflight(client, config).await?;
     let version = resolve_version(client, config, options.version.clone()).await?;
     let settings = Settings {
@@ -210,7 +212,7 @@ pub async fn propagate_with_retrier(
         retry_commit: config.retry_commit,
         exclude: config.runtime_repo.iter().cloned().collect(),
     };
-    let report = propagate::propagate(
+    let mut report = propagate::propagate(
         client,
         settings,
         &config.consumers,
@@ -218,6 +220,10 @@ pub async fn propagate_with_retrier(
         on_progress,
     )
     .await?;
+    report.dry_run = options.dry_run;
+    report.gitea_url = config.gitea_url.clone();
+    report.started_at = started.at();
+    report.duration_ms = started.elapsed_ms();
     Ok(report)
 }
 
@@ -245,8 +251,11 @@ pub async fn drift_with(
     config: &Config,
     options: &RunOptions,
 ) -> Result<DriftReport, SetupError> {
+    let started = Started::now();
     preflight(client, config).await?;
     let version = resolve_version(client, config, options.version.clone()).await?;
-    let report = drift::run(client, config, &version, &options.only, options.jobs).await?;
+    let mut report = drift::run(client, config, &version, &options.only, options.jobs).await?;
+    report.started_at = started.at();
+    report.duration_ms = started.elapsed_ms();
     Ok(report)
 }

@@ -14,7 +14,7 @@ use clap::Args;
 use gitea_api::Token;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::token_source;
+use crate::{output::Sink, token_source};
 
 /// Flags shared by propagate and drift.
 #[derive(Debug, Args)]
@@ -22,7 +22,7 @@ pub(crate) struct CommonArgs {
     /// The configuration file (see docs/examples/propagate.toml).
     #[arg(long, value_name = "FILE", default_value = "propagate.toml")]
     config: PathBuf,
-    /// The release to propagate, strict semver X.Y.Z; default: the runtime repository's version file.
+    /// The release to propagate, exactly X.Y.Z (no pre-release, no build metadata); default: the runtime repository's version file.
     #[arg(long, value_name = "X.Y.Z")]
     version: Option<String>,
     /// Read the token from this file instead of the GITEA_TOKEN environment variable.
@@ -34,9 +34,14 @@ pub(crate) struct CommonArgs {
     /// Only these consumers (repeatable), as owner/repo.
     #[arg(long, value_name = "OWNER/REPO", value_parser = parse_repo)]
     only: Vec<RepoName>,
-    /// Write the report as JSON to stdout (the table goes to stderr).
+    /// Write the report as JSON to stdout (the table goes to stderr); on exit code 2, stdout
+    /// holds {"error": "..."}.
     #[arg(long)]
     json: bool,
+    /// Also write the JSON report (or the error document) to FILE, atomically; the table stays
+    /// on stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// More logging on stderr (-v, -vv, -vvv); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -74,12 +79,19 @@ impl CommonArgs {
 }
 
 pub(crate) fn propagate(args: &CommonArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let sink = match Sink::open(args.json, args.output.as_deref()) {
+        Ok(sink) => sink,
+        Err(message) => return Ok(usage_error(Sink::stdout_only(args.json), &message)),
+    };
     let (config, mut options, token) = match args.prepare() {
         Ok(prepared) => prepared,
-        Err(UsageError(message)) => return Ok(usage_error(&message)),
+        Err(UsageError(message)) => return Ok(usage_error(sink, &message)),
     };
     options.dry_run = dry_run;
-    let runtime = runtime()?;
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(err) => return Ok(usage_error(sink, &format!("{err:#}"))),
+    };
     let mut progress = ProgressOutput::new();
     let result = runtime.block_on(run::propagate(&config, token, &options, &mut |event| {
         progress.show(event)
@@ -87,38 +99,49 @@ pub(crate) fn propagate(args: &CommonArgs, dry_run: bool) -> anyhow::Result<Exit
     progress.finish();
     let report = match result {
         Ok(report) => report,
-        Err(err) => return Ok(usage_error(&err.to_string())),
+        Err(err) => return Ok(usage_error(sink, &err.to_string())),
     };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        eprint!("{}", report.table());
-    } else {
-        print!("{}", report.table());
-    }
-    Ok(ExitCode::from(report.exit_code()))
+    let code = report.exit_code();
+    Ok(written(sink.report(&report, &report.table()), code))
 }
 
 pub(crate) fn drift(args: &CommonArgs) -> anyhow::Result<ExitCode> {
+    let sink = match Sink::open(args.json, args.output.as_deref()) {
+        Ok(sink) => sink,
+        Err(message) => return Ok(usage_error(Sink::stdout_only(args.json), &message)),
+    };
     let (config, options, token) = match args.prepare() {
         Ok(prepared) => prepared,
-        Err(UsageError(message)) => return Ok(usage_error(&message)),
+        Err(UsageError(message)) => return Ok(usage_error(sink, &message)),
     };
-    let report = match runtime()?.block_on(run::drift(&config, token, &options)) {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(err) => return Ok(usage_error(sink, &format!("{err:#}"))),
+    };
+    let report = match runtime.block_on(run::drift(&config, token, &options)) {
         Ok(report) => report,
-        Err(err) => return Ok(usage_error(&err.to_string())),
+        Err(err) => return Ok(usage_error(sink, &err.to_string())),
     };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        eprint!("{}", report.table());
-    } else {
-        print!("{}", report.table());
-    }
-    Ok(ExitCode::from(report.exit_code()))
+    let code = report.exit_code();
+    Ok(written(sink.report(&report, &report.table()), code))
 }
 
-pub(crate) fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+/// Exit code 2 after one line on stderr (and the error document with `--json` or `--output`).
+pub(crate) fn usage_error(sink: Sink, message: &str) -> ExitCode {
+    sink.error(message);
     ExitCode::from(2)
+}
+
+/// The report's exit code, or at least 1 when the `--output` file could not be written: the run
+/// happened (the table says what it did), but its report is missing.
+fn written(result: Result<(), String>, code: u8) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("error: {message}; the table above is this run's report");
+            ExitCode::from(code.max(1))
+        }
+    }
 }
 
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

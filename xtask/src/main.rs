@@ -11,18 +11,43 @@ mod demo_cmd;
 mod lint;
 mod lint_cmd;
 mod mutants;
+mod output;
 mod token_source;
 
 use std::{path::PathBuf, process::ExitCode};
 
-use clap::Parser;
+use clap::{Parser, error::ErrorKind};
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    // Only to keep stdout one JSON document when the command line itself is wrong; once parsed,
+    // each command knows its own `--json`.
+    let json = std::env::args_os().skip(1).any(|arg| arg == "--json");
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err)
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            err.exit()
+        }
+        Err(err) => {
+            if json {
+                let first = err.to_string();
+                let first = first.lines().next().unwrap_or_default();
+                let message = first.strip_prefix("error: ").unwrap_or(first);
+                output::Sink::stdout_only(true).error_on_stdout_only(message);
+            }
+            let _ = err.print();
+            return ExitCode::from(2);
+        }
+    };
     match cli.run() {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            let message = format!("{err:#}");
+            output::Sink::stdout_only(json).error(&message);
             ExitCode::from(2)
         }
     }

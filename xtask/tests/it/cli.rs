@@ -13,17 +13,17 @@ use gitea_fake::{
     fleet::{self, ConsumerState, FleetSpec},
 };
 
-const MINIMAL: &str = "gitea_url = \"https://gitea.example.com\"\npackage = \"platform-runtime\"\n[consumers]\nrepos = [\"platform/a\"]\n";
+pub(crate) const MINIMAL: &str = "gitea_url = \"https://gitea.example.com\"\npackage = \"platform-runtime\"\n[consumers]\nrepos = [\"platform/a\"]\n";
 
 /// Writes `text` to a config file named after the test.
-fn config_file(name: &str, text: &str) -> PathBuf {
+pub(crate) fn config_file(name: &str, text: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}.toml"));
     std::fs::write(&path, text).unwrap();
     path
 }
 
 /// Runs `xtask propagate --config <file> <args>` with `token` in `GITEA_TOKEN` (or none).
-fn propagate(config: &PathBuf, token: Option<&str>, args: &[&str]) -> Output {
+pub(crate) fn propagate(config: &PathBuf, token: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
     cmd.arg("propagate")
         .arg("--config")
@@ -38,7 +38,7 @@ fn propagate(config: &PathBuf, token: Option<&str>, args: &[&str]) -> Output {
 }
 
 /// Exit code 2, nothing on stdout, and exactly one line on stderr containing `needle`.
-fn usage_error(output: &Output, needle: &str) {
+pub(crate) fn usage_error(output: &Output, needle: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(output.stdout.is_empty(), "{output:?}");
@@ -66,6 +66,24 @@ fn version_with_a_v_prefix() {
 #[test]
 fn version_empty() {
     version_error("version-empty", "", "--version");
+}
+
+#[test]
+fn version_with_build_metadata_is_refused_naming_the_accepted_form() {
+    version_error(
+        "version-build",
+        "1.5.0+build.1",
+        "--version: \"1.5.0+build.1\" is not a release version (build metadata \"+build.1\" is not accepted); write it as X.Y.Z, e.g. 1.5.0",
+    );
+}
+
+#[test]
+fn version_pre_release_is_refused_naming_the_accepted_form() {
+    version_error(
+        "version-rc",
+        "1.5.0-rc.1",
+        "--version: \"1.5.0-rc.1\" is not a release version (pre-release \"-rc.1\" is not accepted); write it as X.Y.Z, e.g. 1.5.0",
+    );
 }
 
 fn config_error(name: &str, text: &str, needle: &str) {
@@ -122,14 +140,14 @@ fn token_missing() {
 
 /// A fake on its own runtime with `consumers` in org `platform`, the bot's write token `token`,
 /// and a config for it with a 1 ms retry base delay.
-struct Served {
-    fake: FakeGitea,
+pub(crate) struct Served {
+    pub(crate) fake: FakeGitea,
     /// Serves the fake; declared last so it outlives the handle.
     _runtime: tokio::runtime::Runtime,
-    config: PathBuf,
+    pub(crate) config: PathBuf,
 }
 
-fn serve(name: &str, token: &str, consumers: &[(&str, ConsumerState)]) -> Served {
+pub(crate) fn serve(name: &str, token: &str, consumers: &[(&str, ConsumerState)]) -> Served {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,3 +1,4 @@
 //! Tests of the xtask binary: the real command line against gitea-fake.
 
 mod cli;
+mod json;
