@@ -12,14 +12,14 @@ pub enum ConsumerState {
     /// Both files hold the old version; nothing else exists.
     Behind,
     /// Behind, and branch `bump/runtime-<new>` holds exactly the bumped files in one commit
-    /// "Bump <package> to <new>", with no PR.
+    /// "Bump <package> to <new>" by [`BOT`], with no PR.
     Orphan,
     /// Behind, with the bump branch and an open PR from it.
     OpenPr,
     /// Behind, with the bump branch and a closed, unmerged PR from it.
     Declined,
-    /// Behind, and the bump branch exists with someone else's commit ("WIP: try the new
-    /// runtime", adding a line to `requirements.txt`), not the bump.
+    /// Behind, and the bump branch exists with someone else's commit ([`HUMAN`]'s "WIP: try
+    /// the new runtime", adding a line to `requirements.txt`), not the bump.
     ForeignBranch,
     /// Behind and archived.
     Archived,
@@ -80,6 +80,14 @@ pub struct SeededConsumer {
     /// The state it was seeded in.
     pub state: ConsumerState,
 }
+
+/// The user whose commits seeded bump branches ([`ConsumerState::Orphan`], `OpenPr`,
+/// `Declined`) are authored by: the bot that runs the cascade. Seeding does not create it.
+pub const BOT: &str = "cascade-bot";
+
+/// The user (created by seeding) who authors the foreign commit of
+/// [`ConsumerState::ForeignBranch`].
+pub const HUMAN: &str = "alice";
 
 /// The default branch of seeded repositories.
 pub const DEFAULT_BRANCH: &str = "main";
@@ -168,6 +176,7 @@ fn files(package: &str, version: &str, nl: &str, pin_line: Option<String>) -> (S
 /// `dependencies` label. Returns the consumers (not the runtime repository).
 pub fn seed_fleet(store: &Store, spec: &FleetSpec) -> Vec<SeededConsumer> {
     store.add_org(&spec.org);
+    store.add_user(HUMAN);
     let org = spec.org.as_str();
     store.create_repo(org, RUNTIME_REPO, RepoOptions::default());
     let runtime_version = format!("{}\n", spec.new_version);
@@ -235,7 +244,7 @@ fn seed_consumer(store: &Store, spec: &FleetSpec, name: &str, state: ConsumerSta
                 ("requirements.txt", breqs.as_bytes()),
             ];
             let msg = format!("Bump {} to {new}", spec.package);
-            let _ = store.commit_files(org, name, &branch, &bumped, &msg);
+            let _ = store.commit_files_as(org, name, &branch, &bumped, &msg, Some(BOT));
             let title = format!("Bump {} to {new}", spec.package);
             let pr_state = match state {
                 OpenPr => Some(PullState::Open),
@@ -249,7 +258,8 @@ fn seed_consumer(store: &Store, spec: &FleetSpec, name: &str, state: ConsumerSta
         ForeignBranch => {
             let foreign = format!("{reqs}httpx==0.27.2{nl}");
             let edited: [(&str, &[u8]); 1] = [("requirements.txt", foreign.as_bytes())];
-            let _ = store.commit_files(org, name, &branch, &edited, "WIP: try the new runtime");
+            let wip = "WIP: try the new runtime";
+            let _ = store.commit_files_as(org, name, &branch, &edited, wip, Some(HUMAN));
         }
         _ => {}
     }

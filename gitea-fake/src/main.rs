@@ -54,7 +54,7 @@ async fn main() -> ExitCode {
         }
     };
     for t in &args.token {
-        fake.store().add_token(t, "bot", Scope::Write);
+        fake.store().add_token(t, fleet::BOT, Scope::Write);
     }
     for t in &args.read_token {
         fake.store().add_token(t, "reader", Scope::Read);
@@ -83,8 +83,9 @@ async fn main() -> ExitCode {
     }
     if !args.token.is_empty() {
         println!(
-            "{} write token(s) registered for user bot",
-            args.token.len()
+            "{} write token(s) registered for user {}",
+            args.token.len(),
+            fleet::BOT
         );
     }
     if let Some(n) = args.consumers {
@@ -110,7 +111,7 @@ fn seed_behind(fake: &FakeGitea, n: usize) {
             .collect(),
     };
     fleet::seed_fleet(fake.store(), &spec);
-    fake.store().add_org_member(&spec.org, "bot");
+    fake.store().add_org_member(&spec.org, fleet::BOT);
     println!(
         "seeded {n} behind consumers: {}/consumer-00000 … ({} {} -> {})",
         spec.org, spec.package, spec.old_version, spec.new_version

@@ -21,7 +21,7 @@ use cascade::{
 pub const DEMO_TOKEN: &str = "demo-token-not-a-secret";
 
 /// The bot user that owns the demo token.
-pub const DEMO_USER: &str = "cascade-bot";
+pub const DEMO_USER: &str = gitea_fake::fleet::BOT;
 
 /// How many of the first PR POSTs get a 503 before Gitea answers for real.
 pub const INJECTED_503S: u64 = 3;

@@ -1,5 +1,6 @@
 //! Gitea's JSON objects (swagger `definitions`) built from the store's records.
 
+pub(crate) mod commit;
 pub(crate) mod contents;
 pub(crate) mod pull;
 

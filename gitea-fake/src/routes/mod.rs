@@ -3,6 +3,7 @@
 mod bind;
 mod branches;
 mod comments;
+mod commits;
 mod contents;
 mod ctx;
 mod guard;
@@ -68,6 +69,7 @@ fn table() -> Vec<Route> {
             "/repos/{owner}/{repo}/file-contents",
             post(contents::file_contents),
         ),
+        same("GET", "/repos/{owner}/{repo}/commits", get(commits::list)),
         same("GET", "/repos/{owner}/{repo}/branches", get(branches::list)),
         same(
             "POST",

@@ -211,6 +211,23 @@ impl Store {
         files: &[(&str, &[u8])],
         message: &str,
     ) -> Result<String, StoreError> {
+        self.commit_files_as(owner, repo, branch, files, message, None)
+    }
+
+    /// [`commit_files`](Self::commit_files) authored by `author` (a user name; `None` for the
+    /// repository's owner). The commits API shows a known user as the commit's `author`.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownRepo`] when the repository does not exist.
+    pub fn commit_files_as(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        files: &[(&str, &[u8])],
+        message: &str,
+        author: Option<&str>,
+    ) -> Result<String, StoreError> {
         let mut st = self.lock();
         let tick = st.now();
         let r = st
@@ -229,7 +246,7 @@ impl Store {
         for (path, bytes) in files {
             tree.insert((*path).to_owned(), git::blob(bytes));
         }
-        let author = r.owner.clone();
+        let author = author.map_or_else(|| r.owner.clone(), str::to_owned);
         let sha = git::commit(r, start, tree, message, &author, tick);
         r.branches.insert(branch.to_owned(), sha.clone());
         r.updated = tick;

@@ -55,5 +55,10 @@ async fn demo_fleet_sweep_conforms() {
         get(&f, &format!("{base}/pulls?state=open&limit=50")).await;
         get(&f, &format!("{base}/pulls/main/bump/runtime-1.5.0")).await;
         get(&f, &format!("{base}/labels")).await;
+        get(
+            &f,
+            &format!("{base}/commits?sha=bump%2Fruntime-1.5.0&not=main"),
+        )
+        .await;
     }
 }

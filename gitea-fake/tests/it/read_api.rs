@@ -581,3 +581,100 @@ async fn file_contents_caps_at_30_and_describes_directories() {
     assert_eq!(v.as_array().unwrap().len(), 30);
     assert_eq!(v[0]["type"], "dir");
 }
+
+/// A branch `b` off `main` with a commit by `mallory` adding a workflow, then one by `bot`
+/// through the API changing `runtime-version`.
+async fn branch_with_two_authors() -> FakeGitea {
+    let f = fake().await;
+    let s = f.store();
+    s.add_user("mallory");
+    let workflow: [(&str, &[u8]); 1] = [(".gitea/workflows/ci.yml", b"on: push\n")];
+    s.commit_files_as("acme", "app", "b", &workflow, "Add CI", Some("mallory"))
+        .unwrap();
+    let sha = blob_sha(b"1.0.0\n");
+    let body = format!(
+        r#"{{"branch":"b","message":"Bump","files":[{{"operation":"update","path":"runtime-version","content":"{}","sha":"{sha}"}}]}}"#,
+        b64("1.1.0\n")
+    );
+    let auth = format!("token {TOKEN}");
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/repos/acme/app/contents",
+        Some(&auth),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    f
+}
+
+/// GetAllCommits (routers/api/v1/repo/commits.go): `sha` and `not` as `git log sha --not not`,
+/// newest first; each commit's `author` is the Gitea user of its e-mail, and `files` lists what
+/// it changed against its parent (convert.ToCommit).
+#[tokio::test]
+async fn commits_of_a_branch_not_on_main_name_their_authors_and_files() {
+    let f = branch_with_two_authors().await;
+    let r = get(
+        &f,
+        "/api/v1/repos/acme/app/commits?sha=b&not=main&stat=false&verification=false",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("x-total-count"), Some("2"));
+    assert_eq!(r.header("x-hasmore"), Some("false"));
+    let commits = r.json();
+    let field = |i: usize, f: &dyn Fn(&serde_json::Value) -> serde_json::Value| f(&commits[i]);
+    assert_eq!(field(0, &|c| c["author"]["login"].clone()), "bot");
+    assert_eq!(field(0, &|c| c["commit"]["message"].clone()), "Bump\n");
+    assert_eq!(
+        field(0, &|c| c["files"].clone()),
+        json!([{"filename": "runtime-version", "status": "modified"}])
+    );
+    assert_eq!(field(1, &|c| c["author"]["login"].clone()), "mallory");
+    assert_eq!(
+        field(1, &|c| c["files"].clone()),
+        json!([{"filename": ".gitea/workflows/ci.yml", "status": "added"}])
+    );
+    assert_eq!(commits[0]["parents"][0]["sha"], commits[1]["sha"]);
+    assert!(
+        commits[0].get("stats").is_none() && commits[0]["commit"].get("verification").is_none()
+    );
+
+    let first = get(&f, "/api/v1/repos/acme/app/commits?sha=b&not=main&limit=1").await;
+    assert_eq!(first.json().as_array().unwrap().len(), 1);
+    assert_eq!(first.header("x-total-count"), Some("2"));
+    assert_eq!(first.header("x-hasmore"), Some("true"));
+    assert!(first.json()[0]["stats"]["total"].is_number());
+
+    let none = get(&f, "/api/v1/repos/acme/app/commits?sha=main&not=b").await;
+    assert_eq!(none.json(), json!([]));
+    assert_eq!(none.header("x-total-count"), Some("0"));
+}
+
+#[tokio::test]
+async fn commits_of_the_seed_have_no_gitea_author_and_errors_have_gitea_shapes() {
+    let f = fake().await;
+    let seed = get(&f, "/api/v1/repos/acme/app/commits").await.json();
+    assert_eq!(
+        seed[0]["author"],
+        serde_json::Value::Null,
+        "an org has no e-mail"
+    );
+    assert_eq!(seed[0]["commit"]["author"]["name"], "acme");
+
+    let unknown = get(&f, "/api/v1/repos/acme/app/commits?sha=nope").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let s = f.store();
+    s.create_repo(
+        "acme",
+        "empty",
+        RepoOptions {
+            empty: true,
+            ..RepoOptions::default()
+        },
+    );
+    let empty = get(&f, "/api/v1/repos/acme/empty/commits").await;
+    assert_eq!(empty.status, StatusCode::CONFLICT);
+    assert_eq!(empty.message(), "Git Repository is empty.");
+}

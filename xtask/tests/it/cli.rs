@@ -162,8 +162,9 @@ pub(crate) fn serve(name: &str, token: &str, consumers: &[(&str, ConsumerState)]
         ..fleet::demo_fleet_spec()
     };
     fleet::seed_fleet(fake.store(), &spec);
-    fake.store().add_org_member("platform", "bot");
-    fake.store().add_token(token, "bot", Scope::Write);
+    fake.store().add_user(fleet::BOT);
+    fake.store().add_org_member("platform", fleet::BOT);
+    fake.store().add_token(token, fleet::BOT, Scope::Write);
     let repos: Vec<String> = consumers
         .iter()
         .map(|(n, _)| format!("\"platform/{n}\""))
