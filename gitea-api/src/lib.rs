@@ -104,8 +104,9 @@ pub use error::Error;
 pub use open::{Opened, Origin};
 pub use token::{Token, TokenError};
 pub use types::{
-    Branch, BranchCommit, ChangeFileOperation, ChangeFiles, Comment, CreatePullRequest,
-    EditPullRequest, FileCommit, FileContent, FileOperation, FileSummary, Identity, Label,
-    Permissions, PrBranch, PullRequest, PullState, PullStateFilter, Repository, UpdateFile, User,
+    Branch, BranchCommit, ChangeFileOperation, ChangeFiles, ChangedFile, Comment, Commit,
+    CommitParent, CommitRange, CreatePullRequest, EditPullRequest, FileCommit, FileContent,
+    FileOperation, FileSummary, GitCommit, Identity, Label, Permissions, PrBranch, PullRequest,
+    PullState, PullStateFilter, Repository, UpdateFile, User,
 };
 pub use version::ServerVersion;

@@ -2,6 +2,7 @@
 
 mod branches;
 mod comments;
+mod commits;
 mod contents;
 mod labels;
 mod pulls;

@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// A file read through the contents API, its base64 already decoded.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -145,7 +145,8 @@ pub enum FileOperation {
 }
 
 /// A name and e-mail for author or committer (swagger `Identity`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Identity {
     /// Name.
     pub name: String,

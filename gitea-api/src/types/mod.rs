@@ -3,6 +3,7 @@
 
 mod branch;
 mod comment;
+mod commit;
 mod contents;
 mod contents_wire;
 mod label;
@@ -12,6 +13,7 @@ mod user;
 
 pub use branch::{Branch, BranchCommit};
 pub use comment::Comment;
+pub use commit::{ChangedFile, Commit, CommitParent, CommitRange, GitCommit};
 pub use contents::{
     ChangeFileOperation, ChangeFiles, FileCommit, FileContent, FileOperation, FileSummary,
     Identity, UpdateFile,

@@ -1,6 +1,7 @@
 //! Integration tests of gitea-api against gitea-fake and raw loopback servers.
 
 mod branches;
+mod commits;
 mod common;
 mod contents;
 mod duplicates;
