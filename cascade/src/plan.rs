@@ -44,7 +44,7 @@ impl Target {
         self.version.bump_branch()
     }
 
-    /// The first line of the bump commit's message; it marks a branch as ours.
+    /// The first line of the bump commit's message.
     pub fn commit_subject(&self) -> String {
         format!("Bump {} to {}", self.package, self.version)
     }
@@ -113,10 +113,36 @@ pub fn standing(current: &RuntimeVersion, release: &RuntimeVersion) -> Standing 
 pub enum BranchState {
     /// No such branch.
     Absent,
-    /// The branch holds exactly our change.
+    /// The branch holds exactly our change, written by us (see [`ownership`]).
     Ours,
-    /// The branch holds something else; the reason says what.
+    /// The branch holds something else; the reason says what is foreign.
     Foreign(String),
+}
+
+/// What a bump branch holds beyond the default branch, as [`ownership`] reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BranchEvidence {
+    /// The commits reachable from the branch and not from the default branch, newest first
+    /// (the first two are enough). A lone one's parents are therefore the default branch's
+    /// head or its ancestors.
+    pub commits: Vec<CommitEvidence>,
+    /// How many such commits there are in all.
+    pub total: u64,
+    /// The version file and the requirements file on the branch, in that order.
+    pub files: Vec<Option<Vec<u8>>>,
+}
+
+/// One commit of a bump branch, as [`ownership`] reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitEvidence {
+    /// The login of the Gitea user its author e-mail belongs to; `None` when it is nobody's.
+    pub author: Option<String>,
+    /// The author name written in the commit, to name an unknown author.
+    pub author_name: String,
+    /// How many parents it has.
+    pub parents: usize,
+    /// The paths it changes; `None` when the server did not say.
+    pub changed: Option<Vec<String>>,
 }
 
 /// Everything known about one consumer so far.
@@ -273,7 +299,23 @@ pub fn plan(obs: &Observation, target: &Target, probe: BranchProbe) -> Action {
     };
     match pull {
         Some(pr) if pr.state == PullState::Open => {
-            return Action::Settle(Settled::Proposed(pr.clone()));
+            // Without a plan there are no planned bytes the branch could match.
+            if let Err(reason) = bump_commit(version_file, obs.requirements.as_ref(), target) {
+                return Action::Settle(Settled::NeedsHuman(reason));
+            }
+            let branch = target.branch();
+            return match &obs.bump_branch {
+                None => Action::Observe(Lookup::BumpBranch),
+                Some(BranchState::Ours) => Action::Settle(Settled::Proposed(pr.clone())),
+                Some(BranchState::Foreign(why)) => Action::Settle(Settled::Conflict(format!(
+                    "PR #{} is open from {branch}, which has changes that are not ours ({why}); left alone",
+                    pr.number
+                ))),
+                Some(BranchState::Absent) => Action::Settle(Settled::Conflict(format!(
+                    "PR #{} is open but {branch} is gone; left alone",
+                    pr.number
+                ))),
+            };
         }
         Some(pr) if pr.state == PullState::Closed => {
             let why = format!("PR #{} was closed without merging; not reopened", pr.number);
@@ -410,27 +452,62 @@ pub fn check_commit(
     }
 }
 
-/// Compares an existing bump branch with the change we would make.
+/// Whether a bump branch is ours: the one rule behind adopting an orphan branch, counting an
+/// open PR as proposed, and (later) superseding.
 ///
-/// `branch_files` are the version and requirements files on the bump branch, in that order.
-pub fn classify_branch(
+/// It is ours only when its commits beyond the default branch are exactly one, authored by
+/// `bot` (the token's own user), with a single parent (the default branch's head or an
+/// ancestor, as [`BranchEvidence::commits`] guarantees), changing exactly the `desired` files
+/// to exactly the `desired` bytes. Anything else is [`BranchState::Foreign`], naming the first
+/// foreign thing found: no commit, an extra commit, another author, a merge, an extra file, a
+/// file that differs.
+pub fn ownership(
     desired: &[FileUpdate],
-    branch_files: &[Option<Vec<u8>>],
-    head_subject: &str,
+    evidence: &BranchEvidence,
+    bot: &str,
     target: &Target,
 ) -> BranchState {
-    for update in desired {
-        let on_branch = if update.path == target.version_file {
-            branch_files.first()
-        } else {
-            branch_files.get(1)
-        };
-        if on_branch.and_then(Option::as_ref) != Some(&update.content) {
-            return BranchState::Foreign(format!("{} differs from the bump", update.path));
+    let foreign = |why: String| BranchState::Foreign(why);
+    let Some(commit) = evidence.commits.first().filter(|_| evidence.total > 0) else {
+        return foreign("no commit beyond the default branch".to_owned());
+    };
+    if evidence.total > 1 {
+        return foreign(format!(
+            "an extra commit: {} commits beyond the default branch, the bump is one",
+            evidence.total
+        ));
+    }
+    match &commit.author {
+        Some(login) if login.eq_ignore_ascii_case(bot) => {}
+        Some(login) => return foreign(format!("another author: {login}")),
+        None => {
+            return foreign(format!(
+                "another author: {:?}, who is no Gitea user",
+                shorten(&commit.author_name)
+            ));
         }
     }
-    if head_subject.trim() != target.commit_subject() {
-        return BranchState::Foreign(format!("its last commit is {:?}", shorten(head_subject)));
+    if commit.parents != 1 {
+        return foreign(format!("a commit with {} parents", commit.parents));
+    }
+    let Some(changed) = &commit.changed else {
+        return foreign("its commit does not list the files it changes".to_owned());
+    };
+    if let Some(extra) = changed
+        .iter()
+        .find(|path| !desired.iter().any(|update| &update.path == *path))
+    {
+        return foreign(format!("an extra file: {}", shorten(extra)));
+    }
+    for update in desired {
+        let on_branch = if update.path == target.version_file {
+            evidence.files.first()
+        } else {
+            evidence.files.get(1)
+        };
+        if on_branch.and_then(Option::as_ref) != Some(&update.content) {
+            return foreign(format!("{} differs from the bump", update.path));
+        }
     }
     BranchState::Ours
 }
@@ -569,14 +646,40 @@ mod tests {
     }
 
     #[test]
-    fn open_pr_is_proposed_closed_is_declined() {
+    fn open_pr_is_proposed_only_from_our_branch_closed_is_declined() {
         let open = Observation {
             bump_pull: pull(PullState::Open),
             ..behind()
         };
+        assert_eq!(plan_apply(&open), Action::Observe(Lookup::BumpBranch));
+        let ours = Observation {
+            bump_branch: Some(BranchState::Ours),
+            ..open.clone()
+        };
         assert!(
-            matches!(plan_apply(&open), Action::Settle(Settled::Proposed(pr)) if pr.number == 7)
+            matches!(plan_apply(&ours), Action::Settle(Settled::Proposed(pr)) if pr.number == 7)
         );
+        for (branch, reason) in [
+            (
+                BranchState::Foreign("an extra commit".to_owned()),
+                "(an extra commit)",
+            ),
+            (BranchState::Absent, "is gone"),
+        ] {
+            let obs = Observation {
+                bump_branch: Some(branch),
+                ..open.clone()
+            };
+            match plan_apply(&obs) {
+                Action::Settle(Settled::Conflict(why)) => {
+                    assert!(
+                        why.starts_with("PR #7 is open") && why.contains(reason),
+                        "{why}"
+                    )
+                }
+                other => panic!("{other:?}"),
+            }
+        }
         for state in [PullState::Closed, PullState::Merged] {
             let obs = Observation {
                 bump_pull: pull(state),
@@ -722,12 +825,14 @@ mod tests {
         assert_eq!(plan_apply(&orphan), needs_human, "not adopted either");
         let proposed = Observation {
             bump_pull: pull(PullState::Open),
+            bump_branch: Some(BranchState::Ours),
             ..obs
         };
-        assert!(matches!(
+        assert_eq!(
             plan_apply(&proposed),
-            Action::Settle(Settled::Proposed(_))
-        ));
+            needs_human,
+            "an open PR cannot be the planned bump when there is none"
+        );
     }
 
     fn planned(obs: &Observation) -> BumpCommit {
@@ -838,8 +943,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn branch_is_ours_only_with_exact_files_and_our_commit() {
+    /// The evidence of a branch holding exactly the planned commit, by `bot`.
+    fn our_branch() -> (Vec<FileUpdate>, BranchEvidence) {
         let obs = Observation {
             bump_pull: Some(None),
             ..behind()
@@ -847,26 +952,100 @@ mod tests {
         let Action::Create(commit) = plan_apply(&obs) else {
             panic!("expected create");
         };
-        let exact = vec![
-            Some(b"1.5.0\n".to_vec()),
-            Some(b"flask==3\nplatform-runtime==1.5.0\n".to_vec()),
-        ];
-        let subject = target().commit_subject();
+        let evidence = BranchEvidence {
+            commits: vec![CommitEvidence {
+                author: Some("Bot".to_owned()),
+                author_name: "bot".to_owned(),
+                parents: 1,
+                changed: Some(vec![
+                    "requirements.txt".to_owned(),
+                    "runtime-version".to_owned(),
+                ]),
+            }],
+            total: 1,
+            files: vec![
+                Some(b"1.5.0\n".to_vec()),
+                Some(b"flask==3\nplatform-runtime==1.5.0\n".to_vec()),
+            ],
+        };
+        (commit.files, evidence)
+    }
+
+    fn reason(desired: &[FileUpdate], evidence: &BranchEvidence) -> String {
+        match ownership(desired, evidence, "bot", &target()) {
+            BranchState::Foreign(why) => why,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_branch_is_ours_with_one_commit_by_the_bot_changing_exactly_the_planned_bytes() {
+        let (desired, evidence) = our_branch();
         assert_eq!(
-            classify_branch(&commit.files, &exact, &subject, &target()),
+            ownership(&desired, &evidence, "bot", &target()),
             BranchState::Ours
         );
-        let edited = vec![
-            exact[0].clone(),
-            Some(b"flask==3\nplatform-runtime==1.5.0\nx==1\n".to_vec()),
+    }
+
+    #[test]
+    fn anything_foreign_on_the_branch_is_named() {
+        let (desired, ours) = our_branch();
+        let commit = ours.commits[0].clone();
+        let with = |f: &dyn Fn(&mut BranchEvidence)| {
+            let mut evidence = ours.clone();
+            f(&mut evidence);
+            reason(&desired, &evidence)
+        };
+        let cases: Vec<(String, &str)> = vec![
+            (
+                with(&|e| e.total = 0),
+                "no commit beyond the default branch",
+            ),
+            (
+                with(&|e| e.commits.clear()),
+                "no commit beyond the default branch",
+            ),
+            (
+                with(&|e| {
+                    e.total = 2;
+                    e.commits.push(commit.clone());
+                }),
+                "an extra commit: 2 commits beyond the default branch, the bump is one",
+            ),
+            (
+                with(&|e| e.commits[0].author = Some("mallory".to_owned())),
+                "another author: mallory",
+            ),
+            (
+                with(&|e| e.commits[0].author = None),
+                "another author: \"bot\", who is no Gitea user",
+            ),
+            (
+                with(&|e| e.commits[0].parents = 2),
+                "a commit with 2 parents",
+            ),
+            (
+                with(&|e| {
+                    let changed = e.commits[0].changed.as_mut().unwrap();
+                    changed.push(".gitea/workflows/ci.yml".to_owned());
+                }),
+                "an extra file: .gitea/workflows/ci.yml",
+            ),
+            (
+                with(&|e| e.commits[0].changed = None),
+                "its commit does not list the files it changes",
+            ),
+            (
+                with(&|e| e.files[1] = Some(b"flask==3\nplatform-runtime==1.5.0\nx==1\n".to_vec())),
+                "requirements.txt differs from the bump",
+            ),
+            (
+                with(&|e| e.files[0] = None),
+                "runtime-version differs from the bump",
+            ),
         ];
-        assert!(matches!(
-            classify_branch(&commit.files, &edited, &subject, &target()),
-            BranchState::Foreign(_)
-        ));
-        assert!(matches!(
-            classify_branch(&commit.files, &exact, "WIP: try 1.5.0", &target()),
-            BranchState::Foreign(_)
-        ));
+        for (got, expected) in cases {
+            assert_eq!(got, expected);
+        }
     }
 }

@@ -8,7 +8,7 @@
 use gitea_api::ChangeFiles;
 
 use crate::{
-    plan::{BranchState, Observation, bump_commit, classify_branch},
+    plan::{BranchEvidence, BranchState, CommitEvidence, Observation, bump_commit, ownership},
     propagate::Context,
 };
 
@@ -23,15 +23,24 @@ pub(crate) enum Written {
     FoundForeign(String),
 }
 
-/// Whether the bump branch exists, and whether it holds exactly our change.
+/// Whether the bump branch exists, and whether it is ours by [`ownership`]: its commits beyond
+/// the default branch (one page of two, which tells one from more), the token's own user (read
+/// once per client), and the two files on the branch.
 pub(crate) async fn inspect_branch(
     ctx: &Context,
     obs: &Observation,
 ) -> Result<BranchState, gitea_api::Error> {
     let target = &ctx.settings.target;
     let (owner, repo) = (&obs.repo.owner, &obs.repo.name);
-    let Some(branch) = ctx.client.get_branch(owner, repo, &target.branch()).await? else {
-        return Ok(BranchState::Absent);
+    let branch = target.branch();
+    let range = match ctx
+        .client
+        .commits_not_in(owner, repo, &branch, &obs.default_branch, 2)
+        .await
+    {
+        Ok(range) => range,
+        Err(err) if err.is_not_found() => return Ok(BranchState::Absent),
+        Err(err) => return Err(err),
     };
     let Some(version_file) = &obs.version_file else {
         return Ok(BranchState::Foreign(
@@ -42,20 +51,36 @@ pub(crate) async fn inspect_branch(
         Ok(commit) => commit.files,
         Err(why) => return Ok(BranchState::Foreign(why)),
     };
+    let bot = ctx.client.current_user().await?.login;
     let paths = [
         target.version_file.as_str(),
         target.requirements_file.as_str(),
     ];
-    let on_branch = ctx
+    let files = ctx
         .client
-        .get_file_contents(owner, repo, &paths, Some(&target.branch()))
+        .get_file_contents(owner, repo, &paths, Some(&branch))
         .await?
         .into_iter()
         .map(|f| f.map(|f| f.bytes))
-        .collect::<Vec<_>>();
-    let subject = branch.commit.map(|c| c.message).unwrap_or_default();
-    let subject = subject.lines().next().unwrap_or_default();
-    Ok(classify_branch(&desired, &on_branch, subject, target))
+        .collect();
+    let evidence = BranchEvidence {
+        commits: range.commits.iter().map(commit_evidence).collect(),
+        total: range.total,
+        files,
+    };
+    Ok(ownership(&desired, &evidence, &bot, target))
+}
+
+fn commit_evidence(commit: &gitea_api::Commit) -> CommitEvidence {
+    CommitEvidence {
+        author: commit.author.as_ref().map(|user| user.login.clone()),
+        author_name: commit.git.author.name.clone(),
+        parents: commit.parents.len(),
+        changed: commit
+            .files
+            .as_ref()
+            .map(|files| files.iter().map(|f| f.filename.clone()).collect()),
+    }
 }
 
 /// Writes the bump commit: once, or under the retry policy with a branch inspection before each

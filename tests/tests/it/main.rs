@@ -7,6 +7,7 @@ mod demo;
 mod drift;
 mod kill;
 mod outage;
+mod ownership;
 mod propagate;
 mod redirects;
 mod reliability_doc;

@@ -331,7 +331,9 @@ pub fn check_attempts(run: usize, log: &[LoggedRequest]) {
             *n = 0;
         }
         let is_lookup = req.method == "GET"
-            && (req.path.contains("/pulls/") || req.path.contains("/branches/"));
+            && (req.path.contains("/pulls/")
+                || req.path.contains("/branches/")
+                || req.path.ends_with("/commits"));
         if req.status.is_some_and(|s| (400..500).contains(&s)) && !is_lookup {
             let again = log[i + 1..]
                 .iter()
