@@ -287,16 +287,11 @@ fn valid_name(name: &str) -> bool {
     alnum(name.chars().next()) && alnum(name.chars().last())
 }
 
-/// A URL or a path, as pip tells them from a requirement: a scheme, or a path separator or a
-/// leading `.` / `~` before any specifier.
+/// A URL or a path, as pip tells them from a requirement: a path separator (which every
+/// `scheme://`, `./`, `../` and `~/` has) or a `file:` URL, before any space or marker.
 fn looks_like_url_or_path(args: &str) -> bool {
     let first = args.split([' ', ';']).next().unwrap_or_default();
-    first.contains("://")
-        || first.starts_with("file:")
-        || first.starts_with("./")
-        || first.starts_with("../")
-        || first.starts_with('~')
-        || first.contains(['/', '\\'])
+    first.contains(['/', '\\']) || first.starts_with("file:")
 }
 
 /// The project a URL or path names: its `#egg=` fragment, or its wheel or sdist file name.
@@ -306,7 +301,7 @@ fn project_of_url(args: &str) -> Option<String> {
         return Some(egg);
     }
     let path = first.split(['#', '?']).next().unwrap_or_default();
-    let file = path.rsplit(['/', '\\']).next().unwrap_or_default();
+    let file = path.rsplit(['/', '\\', ':']).next().unwrap_or_default();
     if let Some(stem) = file.strip_suffix(".whl") {
         return stem.split('-').next().map(str::to_owned);
     }

@@ -356,6 +356,9 @@ fn direct_references_to_the_package_are_refused_and_others_ignored() {
         "./wheels/platform_runtime-1.4.2-py3-none-any.whl",
         "../dist/platform-runtime-1.4.2.tar.gz",
         "git+https://git.example.com/platform/runtime.git#egg=platform-runtime",
+        "file:platform_runtime-1.4.2.tar.gz",
+        "C:\\wheels\\platform_runtime-1.4.2-py3-none-any.whl",
+        "platform-runtime[fast] @ file:platform_runtime-1.4.2.tar.gz",
     ] {
         assert_eq!(refused(line).kind, RefusalKind::DirectUrl, "{line}");
     }
