@@ -121,8 +121,10 @@ impl TransportKind {
     /// [`Timeout`](TransportKind::Timeout). A connection that was closed before the response was
     /// complete (hyper's incomplete message, or an I/O error `ConnectionReset`,
     /// `ConnectionAborted`, `BrokenPipe` or `UnexpectedEof` anywhere in the source chain) gives
-    /// [`Reset`](TransportKind::Reset). Everything else, including builder, redirect and decode
-    /// errors, gives [`Other`](TransportKind::Other).
+    /// [`Reset`](TransportKind::Reset); so does a body cut off mid-way, which reqwest reports
+    /// as a decode error caused by an unexpected end of file. Everything else, including
+    /// builder and redirect errors and a body that arrived whole but could not be decoded, gives
+    /// [`Other`](TransportKind::Other).
     pub fn from_reqwest_error(error: &reqwest::Error) -> Self {
         if error.is_connect() {
             return if chain_has_tls_failure(error) {
@@ -134,7 +136,7 @@ impl TransportKind {
         if error.is_timeout() {
             return TransportKind::Timeout;
         }
-        if error.is_builder() || error.is_redirect() || error.is_decode() {
+        if error.is_builder() || error.is_redirect() {
             return TransportKind::Other;
         }
         let mut source = error.source();
@@ -245,5 +247,23 @@ mod tests {
         assert_eq!(kind(&Unrelated), TransportKind::Other);
         let timed_out = AttemptTimedOut::new(std::time::Duration::from_secs(1));
         assert_eq!(kind(&timed_out), TransportKind::Timeout);
+    }
+
+    /// reqwest reports a body that ends before its declared length as a decode error whose
+    /// cause is an unexpected end of file: a cut body, which another attempt may get past.
+    #[cfg(feature = "reqwest")]
+    #[tokio::test]
+    async fn a_body_cut_mid_way_is_a_reset() {
+        use loopback::{Reply, Server};
+
+        let reply = Reply::json(200, vec![b' '; 1000]).cut_after(100);
+        let server = Server::scripted(vec![reply]).await;
+        let response = reqwest::get(server.url("/")).await.unwrap();
+        let err = response.bytes().await.unwrap_err();
+        assert!(err.is_decode(), "reqwest calls it a decode error: {err:?}");
+        assert_eq!(
+            TransportKind::from_reqwest_error(&err),
+            TransportKind::Reset
+        );
     }
 }
