@@ -8,6 +8,7 @@ use reqwest::header::HeaderValue;
 use retry_policy::{Policy, Retrier, RetryBudget, RetryMiddleware, RetryMode};
 
 use crate::client::{CallCounter, Client, Inner};
+use crate::read_body::ReadBody;
 use crate::{Error, Token, base_url};
 
 /// The attempt timeout of the client's default retry policy.
@@ -168,6 +169,7 @@ impl ClientBuilder {
         let http = reqwest_middleware::ClientBuilder::new(http)
             .with(retry)
             .with(CallCounter(Arc::clone(&calls)))
+            .with(ReadBody)
             .build();
         Ok(Client::from_inner(Inner {
             http,

@@ -88,6 +88,7 @@ mod link;
 mod open;
 mod paginate;
 mod path;
+mod read_body;
 mod request;
 mod token;
 mod types;

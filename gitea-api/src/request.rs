@@ -13,11 +13,9 @@ use url::Url;
 use crate::builder::RetryScope;
 use crate::error_body::{self, ErrorBody};
 use crate::path::UrlBuilder;
+use crate::read_body::{BodyTooLarge, MAX_BODY_BYTES, MaxBody};
 use crate::token::redact;
 use crate::{Client, Error};
-
-/// The largest response body the client reads.
-pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// What a request does, which decides whether it may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +104,8 @@ impl Client {
             .request(method, url)
             .header(ACCEPT, "application/json")
             .with_extension(self.retry_mode(kind))
-            .with_extension(Route(endpoint));
+            .with_extension(Route(endpoint))
+            .with_extension(MaxBody(cap.bytes()));
         if let Some(auth) = &self.inner.auth {
             request = request.header(AUTHORIZATION, auth.clone());
         }
@@ -114,10 +113,14 @@ impl Client {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
         }
         tracing::debug!(endpoint, "gitea request");
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| transport_error(endpoint, e))?;
+        // `ReadBody` read the body beneath the retry middleware, inside the retry loop and the
+        // attempt timeout, so a cut body is an error of that attempt; what follows only takes it
+        // out of memory.
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(err) if is_over_cap(&err) => return Err(cap.exceeded(endpoint)),
+            Err(err) => return Err(transport_error(endpoint, err)),
+        };
         let status = response.status().as_u16();
         if is_redirect(status) {
             let target = redirect_target(&sent_to, response.headers());
@@ -249,9 +252,10 @@ impl Client {
 
 /// Maps a failure while reading the body to [`Error::Transport`]: the status and headers had
 /// arrived, so the connection was cut before the response was complete (a reset) unless the
-/// attempt ran out of time. Only this reader sees such a failure: retry middleware decides on the
-/// headers. After a 2xx it means the server carried the request out, so a caller that retries
-/// the write must look for it first.
+/// attempt ran out of time. `ReadBody` reads every body inside the retry loop, so such a failure
+/// reaches the retry middleware as an error of its attempt (and is retried where the request may
+/// be); this mapping is for what is left. After a 2xx it means the server carried the request
+/// out, so a caller that retries the write must look for it first.
 fn body_error(endpoint: &'static str, err: reqwest::Error) -> Error {
     let kind = if err.is_timeout() {
         TransportKind::Timeout
@@ -318,8 +322,13 @@ async fn read_body(
     Ok(body)
 }
 
-/// Maps a failed send to [`Error::Transport`], classified as retry-policy classifies it and
-/// with the URL dropped from the wrapped error.
+/// Whether `ReadBody` stopped reading because the body passed the request's cap.
+fn is_over_cap(err: &reqwest_middleware::Error) -> bool {
+    matches!(err, reqwest_middleware::Error::Middleware(e) if e.downcast_ref::<BodyTooLarge>().is_some())
+}
+
+/// Maps a failed send to [`Error::Transport`], classified as retry-policy classifies it (a body
+/// cut off mid-way is a reset) and with the URL dropped from the wrapped error.
 fn transport_error(endpoint: &'static str, err: reqwest_middleware::Error) -> Error {
     let kind = TransportKind::from_middleware_error(&err);
     let source: Box<dyn StdError + Send + Sync> = match err {

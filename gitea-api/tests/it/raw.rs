@@ -211,3 +211,20 @@ async fn a_short_batch_answer_is_completed_and_an_empty_one_refused() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
 }
+
+/// The size cap holds inside the retry loop too: a body over 64 MiB is refused as an invalid
+/// response, once, and never retried.
+#[tokio::test]
+async fn a_body_over_the_size_cap_is_refused_and_not_retried() {
+    let server = serve(|_, _| Reply::json(200, "").repeated_body(b' ', 64 * 1024 * 1024 + 1)).await;
+    let client = Client::builder(server.base_url())
+        .retry_scope(gitea_api::RetryScope::ReadsOnly)
+        .build()
+        .unwrap();
+    let err = client.version().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidResponse { reason, .. } if reason.contains("larger than")),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}

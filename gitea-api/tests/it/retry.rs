@@ -273,6 +273,24 @@ async fn a_truncated_body_is_a_reset_naming_the_endpoint() {
         Some(retry_policy::Outcome::Transport(TransportKind::Reset)),
         "a cut answer is retried where retries are allowed"
     );
+    assert_eq!(
+        count(&fake, "GET", REPO_PATH),
+        1,
+        "reads are not retried here"
+    );
+}
+
+/// The body is read inside the retry loop, so a cut body is retried like a reset wherever a
+/// request may be retried: here a read under `ReadsOnly`.
+#[tokio::test(start_paused = true)]
+async fn a_truncated_body_is_retried_where_the_request_may_be() {
+    let fake = fake().await;
+    fail_get_repo(&fake, Trigger::FirstN(2), Fault::TruncateBody);
+    let reads = client_with(&fake, TOKEN, RetryScope::ReadsOnly);
+    let repo = reads.get_repo(ORG, REPO).await.unwrap();
+    assert_eq!(repo.name, REPO);
+    assert_eq!(count(&fake, "GET", REPO_PATH), 3);
+    assert_eq!(reads.api_calls(), 3);
 }
 
 #[tokio::test(start_paused = true)]
