@@ -215,6 +215,13 @@ impl Error {
         self.api_status() == Some(403)
     }
 
+    /// 403 `token does not have at least one of required scope(s): [...]`: the token lacks a scope
+    /// the route needs (Gitea's `tokenRequiresScopes`), which no other consumer will have either.
+    pub fn is_missing_scope(&self) -> bool {
+        self.is_forbidden()
+            && self.message_contains("token does not have at least one of required scope")
+    }
+
     /// 423: the repository is archived (or a mirror, for content writes).
     pub fn is_archived(&self) -> bool {
         self.api_status() == Some(423)
@@ -366,6 +373,15 @@ mod tests {
         assert!(
             !api(404, "branch does not exist [repo_id: 7 name: nope]").is_branch_already_exists()
         );
+    }
+
+    /// The message of Gitea 1.26's `tokenRequiresScopes` (routers/api/v1/api.go).
+    #[test]
+    fn a_403_naming_required_scopes_is_a_missing_scope_and_a_permission_403_is_not() {
+        let scope = "token does not have at least one of required scope(s): [write:repository]";
+        assert!(api(403, scope).is_missing_scope());
+        assert!(!api(403, "user should have a permission to write to a repo").is_missing_scope());
+        assert!(!api(401, scope).is_missing_scope());
     }
 
     #[test]
