@@ -21,27 +21,56 @@ use branch::Written;
 /// between read and write) before it gives up.
 const MAX_REPLANS: u32 = 2;
 
-/// Runs one consumer to its outcome; `None` when discovery found a repository that is not a
-/// consumer (no version file).
-pub(crate) async fn run(ctx: &Context, seed: Seed) -> Option<ConsumerResult> {
-    let full_name = seed.name.to_string();
-    let result = match drive(ctx, seed).await {
-        Ok(result) => result,
-        Err(err) => Some(ConsumerResult {
-            repo: full_name,
-            outcome: Outcome::Failed,
-            old_version: None,
-            pr: None,
-            detail: Some(err.to_string()),
-        }),
-    };
-    if let Some(result) = &result {
-        tracing::info!(repo = %result.repo, outcome = %result.outcome, detail = result.detail.as_deref(), "consumer settled");
-    }
-    result
+/// How one pass over one consumer ended.
+#[derive(Debug)]
+pub(crate) enum Ran {
+    /// Discovery listed a repository that is not a consumer (no version file).
+    NotAConsumer,
+    /// The consumer settled, or was refused for a reason of its own (the row says which).
+    Row(ConsumerResult),
+    /// A request failed; `error` tells whether another pass may fix it.
+    Failed {
+        /// The `failed` row, should no pass follow.
+        row: ConsumerResult,
+        /// What failed.
+        error: Box<gitea_api::Error>,
+    },
 }
 
-async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gitea_api::Error> {
+/// A failed request, and what it means for the consumer when the plain error does not say it.
+struct Failure {
+    error: Box<gitea_api::Error>,
+    detail: Option<String>,
+}
+
+impl From<gitea_api::Error> for Failure {
+    fn from(error: gitea_api::Error) -> Self {
+        Failure {
+            error: Box::new(error),
+            detail: None,
+        }
+    }
+}
+
+/// Runs one pass over one consumer, from the top.
+pub(crate) async fn run(ctx: &Context, seed: Seed) -> Ran {
+    let full_name = seed.name.to_string();
+    let ran = match drive(ctx, seed).await {
+        Ok(Some(row)) => Ran::Row(row),
+        Ok(None) => Ran::NotAConsumer,
+        Err(Failure { error, detail }) => {
+            let detail = detail.unwrap_or_else(|| error.to_string());
+            let row = ConsumerResult::new(full_name, Outcome::Failed).with_detail(detail);
+            Ran::Failed { row, error }
+        }
+    };
+    if let Ran::Row(row) | Ran::Failed { row, .. } = &ran {
+        tracing::info!(repo = %row.repo, outcome = %row.outcome, detail = row.detail.as_deref(), "consumer pass ended");
+    }
+    ran
+}
+
+async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Failure> {
     let discovered = seed.repository.is_some();
     let mut obs = observe(ctx, seed).await?;
     if discovered && obs.version_file.is_none() {
@@ -78,6 +107,11 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
             }
             Action::Adopt { .. } if ctx.settings.dry_run => {
                 return result(Outcome::WouldAdopt, None, None);
+            }
+            Action::Create(_) if ctx.stopping() => {
+                let why =
+                    "the run stopped before this consumer's commit; nothing was written to it";
+                return result(Outcome::Interrupted, None, Some(why.to_owned()));
             }
             Action::Create(commit) => {
                 let labels = match ctx.resolve_labels(&owner, &repo).await? {
@@ -121,7 +155,7 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                         obs.bump_pull = None;
                         continue;
                     }
-                    Err(err) => return Err(err),
+                    Err(err) => return Err(err.into()),
                 }
                 let changes = commit.changes(target);
                 let request = ctx.pull_request(&obs, &commit.old_version, &changes, labels);
@@ -131,12 +165,15 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, gite
                         let detail = join_notes(commit.note, opened.note);
                         result(Outcome::Created, Some(opened.pr), detail)
                     }
-                    Err(err) => {
+                    Err(error) => {
                         let why = format!(
-                            "{} was written, but opening its PR failed: {err}; a re-run adopts it",
+                            "{} was written, but opening its PR failed: {error}; a re-run adopts it",
                             target.branch()
                         );
-                        result(Outcome::Failed, None, Some(why))
+                        Err(Failure {
+                            error: Box::new(error),
+                            detail: Some(why),
+                        })
                     }
                 };
             }
@@ -248,13 +285,11 @@ fn row(
             .ok()
             .map(|version| version.to_string())
     });
-    ConsumerResult {
-        repo: obs.repo.to_string(),
-        outcome,
-        old_version,
-        pr,
-        detail,
-    }
+    let mut row = ConsumerResult::new(obs.repo.to_string(), outcome);
+    row.old_version = old_version;
+    row.pr = pr;
+    row.detail = detail;
+    row
 }
 
 fn describe(action: &Action) -> String {

@@ -35,7 +35,17 @@ pub struct Config {
     /// Retry the bump commit too (`[retry] commit`), inspecting the branch before each re-send;
     /// off by default.
     pub retry_commit: bool,
+    /// Runs from the top per consumer within one invocation, the first included
+    /// (`[retry] passes`, default [`DEFAULT_PASSES`]); a consumer is run again only after a
+    /// transient failure (5xx, transport error, timeout).
+    pub passes: u32,
 }
+
+/// Passes per consumer unless `[retry] passes` says otherwise.
+pub const DEFAULT_PASSES: u32 = 6;
+
+/// The most passes `[retry] passes` accepts.
+pub const MAX_PASSES: u32 = 20;
 
 /// The consumers: explicit repositories, and every repository of some orgs with a version file.
 #[derive(Clone, Debug, Default)]
@@ -127,6 +137,7 @@ struct RawRetry {
     reads: bool,
     #[serde(default)]
     commit: bool,
+    passes: Option<u32>,
 }
 
 fn default_version_file() -> String {
@@ -160,6 +171,7 @@ impl Config {
             retry: gitea_api::default_retry_policy(),
             retry_reads: false,
             retry_commit: false,
+            passes: DEFAULT_PASSES,
         }
     }
 
@@ -226,6 +238,12 @@ impl Config {
             }
         }
         let retry = build_policy(&raw.retry).map_err(fail)?;
+        let passes = raw.retry.passes.unwrap_or(DEFAULT_PASSES);
+        if !(1..=MAX_PASSES).contains(&passes) {
+            return Err(fail(format!(
+                "[retry] passes = {passes}: give 1 (no re-run) to {MAX_PASSES}"
+            )));
+        }
         Ok(Config {
             gitea_url: gitea_url.trim_end_matches('/').to_owned(),
             allow_insecure_http: raw.allow_insecure_http,
@@ -253,6 +271,7 @@ impl Config {
             retry,
             retry_reads: raw.retry.reads,
             retry_commit: raw.retry.commit,
+            passes,
         })
     }
 }
@@ -363,6 +382,15 @@ repos = ["team/svc"]
         let text = format!("{MINIMAL}\n[retry]\nreads = true\ncommit = true\n");
         let config = Config::parse(&text, "t.toml").unwrap();
         assert!(config.retry_reads && config.retry_commit);
+    }
+
+    #[test]
+    fn passes_default_to_six_and_stay_within_one_to_twenty() {
+        assert_eq!(Config::parse(MINIMAL, "t").unwrap().passes, DEFAULT_PASSES);
+        let with = |n: &str| format!("{MINIMAL}\n[retry]\npasses = {n}\n");
+        assert_eq!(Config::parse(&with("1"), "t").unwrap().passes, 1);
+        assert!(error_of(&with("0")).contains("[retry] passes = 0"));
+        assert!(error_of(&with("21")).contains("give 1 (no re-run) to 20"));
     }
 
     #[test]

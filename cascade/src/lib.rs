@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod drift;
+pub mod interrupt;
 pub mod plan;
 pub mod propagate;
 pub mod repo;
@@ -18,5 +19,7 @@ pub mod run;
 pub mod version;
 
 mod apply;
+mod breaker;
 mod fanout;
+mod passes;
 mod timestamp;

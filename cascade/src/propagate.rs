@@ -1,22 +1,29 @@
 //! The cascade: observe each consumer, plan one action, apply it.
 //!
 //! [`propagate`] resolves the consumers, then runs at most `jobs` of them at a time; each one is
-//! independent, so a slow consumer never blocks the others. Every consumer ends in exactly one
-//! row of the [`Report`], whatever happens to it, panics included.
+//! independent, so a slow consumer never blocks the others. A consumer that failed for a
+//! transient reason is run again from the top, in passes (`crate::passes`). Every consumer ends in
+//! exactly one row of the [`Report`], whatever happens to it, panics and early stops included.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{
+    collections::BTreeMap,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use futures_util::TryStreamExt;
 use gitea_api::{Client, CreatePullRequest, Repository};
 use retry_policy::{Outcome as AttemptOutcome, Retrier};
 
 use crate::{
-    apply,
     config::{Consumers, PullRequestConfig},
-    fanout,
+    interrupt::Interrupt,
+    passes::{self, Limits},
     plan::{Observation, Target},
     repo::RepoName,
-    report::{ConsumerResult, Outcome, Report},
+    report::{ConsumerResult, Report},
 };
 
 /// Everything one cascade run needs besides the client.
@@ -31,6 +38,14 @@ pub struct Settings {
     pub retrier: Retrier,
     /// Consumers in flight at once (at least 1).
     pub jobs: usize,
+    /// Runs from the top per consumer, the first included (`[retry] passes`, at least 1).
+    pub passes: u32,
+    /// Transient pass failures in a row that stop the run.
+    pub breaker: u32,
+    /// No consumer is started, nor run again, after this instant (`--deadline`).
+    pub deadline: Option<tokio::time::Instant>,
+    /// Stops the run when the operator asks.
+    pub interrupt: Interrupt,
     /// Observe only: nothing is written.
     pub dry_run: bool,
     /// Retry the bump commit too, inspecting the branch before each re-send.
@@ -56,6 +71,40 @@ pub enum RunError {
         "--only {0}: not a consumer in the config (not in [consumers] repos, nor in a listed org)"
     )]
     NotAConsumer(String),
+    /// The operator interrupted the run before any consumer was started.
+    #[error("interrupted before any consumer was started ({cause}); nothing was written")]
+    Interrupted {
+        /// Which signal.
+        cause: String,
+    },
+    /// The deadline passed before any consumer was started.
+    #[error("the deadline passed before any consumer was started; nothing was written")]
+    DeadlineBeforeStart,
+}
+
+/// What stops a run before its consumers start: the deadline and the operator.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Stops {
+    pub(crate) deadline: Option<tokio::time::Instant>,
+    pub(crate) interrupt: Interrupt,
+}
+
+impl Stops {
+    /// Runs a setup step unless the run is stopped first.
+    pub(crate) async fn guard<T>(&self, step: impl Future<Output = T>) -> Result<T, RunError> {
+        let deadline = async {
+            match self.deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            cause = self.interrupt.interrupted() => Err(RunError::Interrupted { cause }),
+            () = deadline => Err(RunError::DeadlineBeforeStart),
+            out = step => Ok(out),
+        }
+    }
 }
 
 /// One consumer to visit: its name, and its repository when discovery already listed it.
@@ -69,17 +118,30 @@ pub(crate) struct Seed {
 pub(crate) struct Context {
     pub(crate) client: Client,
     pub(crate) settings: Settings,
+    /// Set once the run stops: consumers in flight do not start their commit.
+    stopping: AtomicBool,
 }
 
 /// Progress of a run, for the command line's output.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Progress<'a> {
     /// The consumers are known.
     Started {
         /// How many repositories will be visited.
         consumers: usize,
     },
-    /// One consumer finished.
+    /// A pass over a consumer starts.
+    Attempt {
+        /// `owner/repo`.
+        repo: &'a str,
+        /// 1 for its first run from the top, 2 for the first re-run, ...
+        pass: u32,
+    },
+    /// A repository that discovery listed has no version file: it is not a consumer, and the
+    /// count of consumers shrinks by one.
+    NotAConsumer,
+    /// One consumer has its row.
     Finished(&'a ConsumerResult),
 }
 
@@ -97,38 +159,44 @@ pub async fn propagate(
     only: &[RepoName],
     on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<Report, RunError> {
-    let seeds = resolve_consumers(client, consumers, only, &settings.exclude).await?;
+    let stops = Stops {
+        deadline: settings.deadline,
+        interrupt: settings.interrupt.clone(),
+    };
+    let seeds = stops
+        .guard(resolve_consumers(
+            client,
+            consumers,
+            only,
+            &settings.exclude,
+        ))
+        .await??;
     on_progress(Progress::Started {
         consumers: seeds.len(),
     });
     let version = settings.target.version.to_string();
-    let jobs = settings.jobs;
+    let limits = Limits {
+        jobs: settings.jobs,
+        passes: settings.passes.max(1),
+        backoff: settings.retrier.policy().clone(),
+        deadline: settings.deadline,
+        grace: settings
+            .retrier
+            .policy()
+            .attempt_timeout()
+            .unwrap_or(gitea_api::DEFAULT_ATTEMPT_TIMEOUT),
+        breaker: settings.breaker,
+    };
+    let interrupt = settings.interrupt.clone();
     let ctx = Arc::new(Context {
         client: client.clone(),
         settings,
+        stopping: AtomicBool::new(false),
     });
-    let items = seeds
-        .into_iter()
-        .map(|seed| (seed.name.to_string(), seed))
-        .collect();
-    let mut results = Vec::new();
-    fanout::run_bounded(
-        items,
-        jobs,
-        |seed| {
-            let ctx = Arc::clone(&ctx);
-            async move { apply::run(&ctx, seed).await }
-        },
-        |label| Some(internal_failure(label)),
-        &mut |result: Option<ConsumerResult>| {
-            if let Some(result) = result {
-                on_progress(Progress::Finished(&result));
-                results.push(result);
-            }
-        },
-    )
-    .await;
-    Ok(Report::new(version, results, client.api_calls()))
+    let (results, stopped) = passes::run(ctx, seeds, &limits, &interrupt, on_progress).await;
+    let mut report = Report::new(version, results, client.api_calls());
+    report.stopped = stopped;
+    Ok(report)
 }
 
 /// The consumers, deduplicated and sorted: explicit repositories, then every repository of the
@@ -182,19 +250,17 @@ pub(crate) fn observe<T>(result: &Result<T, gitea_api::Error>) -> retry_policy::
     }
 }
 
-fn internal_failure(repo: String) -> ConsumerResult {
-    ConsumerResult {
-        repo,
-        outcome: Outcome::Failed,
-        old_version: None,
-        pr: None,
-        detail: Some(
-            "internal error (a bug: please report it); nothing else was affected".to_owned(),
-        ),
-    }
-}
-
 impl Context {
+    /// Whether the run has stopped, so that a consumer in flight must not start writing.
+    pub(crate) fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
+    }
+
+    /// From now on, consumers in flight stop before their commit.
+    pub(crate) fn stop_before_writing(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+    }
+
     /// The configured labels' ids in this repository.
     ///
     /// The outer error is a failed request; the inner one names a label that does not exist.

@@ -33,6 +33,12 @@ pub enum Outcome {
     WouldCreate,
     /// Dry run: would open the PR for the existing branch.
     WouldAdopt,
+    /// The run stopped (circuit breaker, deadline, interrupt, a token problem) before this
+    /// consumer was started; a re-run continues with it.
+    NotAttempted,
+    /// The run stopped while this consumer was in flight: it stopped before its commit, or was cut
+    /// off after the grace period; the detail says which, and a re-run continues with it.
+    Interrupted,
 }
 
 impl Outcome {
@@ -50,15 +56,28 @@ impl Outcome {
             Outcome::NeedsHuman => "needs-human",
             Outcome::WouldCreate => "would-create",
             Outcome::WouldAdopt => "would-adopt",
+            Outcome::NotAttempted => "not-attempted",
+            Outcome::Interrupted => "interrupted",
         }
     }
 
-    /// Outcomes that need a human and make the run exit 1.
+    /// Outcomes that make the run exit non-zero: a human must look (`failed`, `conflict`), or a
+    /// re-run must continue (`not-attempted`, `interrupted`).
     pub fn needs_attention(self) -> bool {
         matches!(
             self,
-            Outcome::Failed | Outcome::Conflict | Outcome::NeedsHuman
+            Outcome::Failed
+                | Outcome::Conflict
+                | Outcome::NeedsHuman
+                | Outcome::NotAttempted
+                | Outcome::Interrupted
         )
+    }
+
+    /// Whether the consumer was dealt with in this run: every outcome but `not-attempted` and
+    /// `interrupted`.
+    pub fn is_done(self) -> bool {
+        !matches!(self, Outcome::NotAttempted | Outcome::Interrupted)
     }
 }
 
@@ -84,6 +103,78 @@ pub struct ConsumerResult {
     /// A one-line reason or note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The pass this row comes from: 1 when the consumer's first run from the top settled it, 2
+    /// when one re-run was needed, and so on; 0 when it was not attempted.
+    pub pass: u32,
+    /// What failed on the passes before, oldest first, one line each (`pass 1: …`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<String>,
+}
+
+impl ConsumerResult {
+    /// A row of the first pass, without PR, detail or earlier failures.
+    pub fn new(repo: String, outcome: Outcome) -> ConsumerResult {
+        ConsumerResult {
+            repo,
+            outcome,
+            old_version: None,
+            pr: None,
+            detail: None,
+            pass: 1,
+            failures: Vec::new(),
+        }
+    }
+
+    /// The row with this detail.
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<String>) -> ConsumerResult {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The PR / DETAIL cell of the table: the PR's URL, the detail, and for a consumer that
+    /// needed more than one pass, which pass and what failed before.
+    fn last_cell(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(self.pr.as_ref().map(|pr| pr.url.clone()));
+        parts.extend(self.detail.clone());
+        if self.pass > 1 {
+            let before = self
+                .failures
+                .iter()
+                .map(|f| f.split_once(": ").map_or(f.as_str(), |(_, why)| why))
+                .collect::<Vec<_>>()
+                .join("; ");
+            parts.push(format!("[pass {}, after: {before}]", self.pass));
+        }
+        parts.join("  ")
+    }
+}
+
+/// Why a run stopped before every consumer was done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum StopReason {
+    /// Gitea kept failing: the circuit breaker tripped.
+    CircuitBreaker,
+    /// `--deadline` passed.
+    Deadline,
+    /// The operator sent SIGINT or SIGTERM.
+    Interrupted,
+    /// Gitea rejected the token (401) mid-run.
+    Unauthorized,
+    /// Gitea answered 403 naming a scope the token lacks.
+    MissingScope,
+}
+
+/// How and why a run stopped early.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stopped {
+    /// Why.
+    pub reason: StopReason,
+    /// What happened, on one line.
+    pub cause: String,
 }
 
 /// The whole run.
@@ -105,6 +196,9 @@ pub struct Report {
     pub summary: BTreeMap<Outcome, usize>,
     /// HTTP requests sent, retries included.
     pub api_calls: u64,
+    /// Why the run stopped before every consumer was done, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
 }
 
 impl Report {
@@ -124,13 +218,49 @@ impl Report {
             consumers,
             summary,
             api_calls,
+            stopped: None,
         }
     }
 
-    /// 0 when no consumer needs attention, 1 otherwise.
+    /// The exit code: 130 when interrupted, 2 when the token turned out unusable mid-run, 3 when
+    /// the circuit breaker or the deadline stopped the run; otherwise 1 when a consumer needs
+    /// attention and 0 when none does.
     pub fn exit_code(&self) -> u8 {
-        let attention = self.consumers.iter().any(|c| c.outcome.needs_attention());
-        u8::from(attention)
+        match self.stopped.as_ref().map(|s| s.reason) {
+            Some(StopReason::Interrupted) => 130,
+            Some(StopReason::Unauthorized | StopReason::MissingScope) => 2,
+            Some(StopReason::CircuitBreaker | StopReason::Deadline) => 3,
+            None => u8::from(self.consumers.iter().any(|c| c.outcome.needs_attention())),
+        }
+    }
+
+    /// For a run that stopped early, the one line that ends its output: what happened, how many
+    /// consumers were done, that nothing is half-written, and "re-run to continue".
+    pub fn stop_line(&self) -> Option<String> {
+        let stopped = self.stopped.as_ref()?;
+        let total = self.consumers.len();
+        let done = self
+            .consumers
+            .iter()
+            .filter(|c| c.outcome.is_done())
+            .count();
+        let count = |outcome| self.summary.get(&outcome).copied().unwrap_or(0);
+        let mut left = vec![format!("{} not attempted", count(Outcome::NotAttempted))];
+        if count(Outcome::Interrupted) > 0 {
+            left.push(format!("{} interrupted", count(Outcome::Interrupted)));
+        }
+        let tally = format!("{done} of {total} consumer(s) done, {}", left.join(", "));
+        let safe = "nothing is half-written";
+        Some(match stopped.reason {
+            StopReason::Interrupted => format!(
+                "interrupted: re-run to continue ({}; {tally}; {safe})",
+                stopped.cause
+            ),
+            _ => format!(
+                "stopped: {}; {tally}; {safe}; re-run to continue",
+                stopped.cause
+            ),
+        })
     }
 
     /// The human-readable table and summary line.
@@ -138,16 +268,7 @@ impl Report {
         let rows: Vec<[String; 3]> = self
             .consumers
             .iter()
-            .map(|c| {
-                let mut last = c.pr.as_ref().map(|pr| pr.url.clone()).unwrap_or_default();
-                if let Some(detail) = &c.detail {
-                    if !last.is_empty() {
-                        last.push_str("  ");
-                    }
-                    last.push_str(detail);
-                }
-                [c.repo.clone(), c.outcome.to_string(), last]
-            })
+            .map(|c| [c.repo.clone(), c.outcome.to_string(), c.last_cell()])
             .collect();
         let mut out = render_table(["REPOSITORY", "OUTCOME", "PR / DETAIL"], &rows);
         out.push_str(&summary_line(
@@ -155,6 +276,10 @@ impl Report {
             &self.summary,
             self.api_calls,
         ));
+        if let Some(line) = self.stop_line() {
+            out.push_str(&line);
+            out.push('\n');
+        }
         out
     }
 }
@@ -217,13 +342,7 @@ mod tests {
     use crate::plan::PullState;
 
     fn row(repo: &str, outcome: Outcome) -> ConsumerResult {
-        ConsumerResult {
-            repo: repo.to_owned(),
-            outcome,
-            old_version: None,
-            pr: None,
-            detail: None,
-        }
+        ConsumerResult::new(repo.to_owned(), outcome)
     }
 
     #[test]
@@ -279,8 +398,8 @@ mod tests {
                 "started_at": "2026-09-01T02:00:00.000Z",
                 "duration_ms": 1234,
                 "consumers": [
-                    {"repo": "o/a", "outcome": "created", "old_version": "1.4.2", "pr": {"number": 3, "url": "http://g/o/a/pulls/3"}},
-                    {"repo": "o/b", "outcome": "up-to-date"}
+                    {"repo": "o/a", "outcome": "created", "old_version": "1.4.2", "pr": {"number": 3, "url": "http://g/o/a/pulls/3"}, "pass": 1},
+                    {"repo": "o/b", "outcome": "up-to-date", "pass": 1}
                 ],
                 "summary": {"up-to-date": 1, "created": 1},
                 "api_calls": 7
@@ -297,5 +416,94 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("1 consumer(s) for 1.5.0: 1 skipped; 2 API call(s)"));
+    }
+
+    #[test]
+    fn a_consumer_settled_on_a_later_pass_says_which_and_what_failed_before() {
+        let mut created = row("o/a", Outcome::Created);
+        created.pass = 3;
+        created.failures = vec![
+            "pass 1: GET /repos/{owner}/{repo}: HTTP 503: busy".to_owned(),
+            "pass 2: POST /repos/{owner}/{repo}/contents: transport error (Reset)".to_owned(),
+        ];
+        let report = Report::new("1.5.0".to_owned(), vec![created], 9);
+        let table = report.table();
+        assert!(
+            table.contains(
+                "created  [pass 3, after: GET /repos/{owner}/{repo}: HTTP 503: busy; POST /repos/{owner}/{repo}/contents: transport error (Reset)]"
+            ),
+            "{table}"
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["consumers"][0]["pass"], 3);
+        assert_eq!(
+            json["consumers"][0]["failures"].as_array().unwrap().len(),
+            2
+        );
+    }
+
+    fn stopped(reason: StopReason, cause: &str) -> Report {
+        let mut not_attempted = row("o/c", Outcome::NotAttempted);
+        not_attempted.pass = 0;
+        let mut report = Report::new(
+            "1.5.0".to_owned(),
+            vec![
+                row("o/a", Outcome::Created),
+                row("o/b", Outcome::Failed),
+                not_attempted,
+            ],
+            5,
+        );
+        report.stopped = Some(Stopped {
+            reason,
+            cause: cause.to_owned(),
+        });
+        report
+    }
+
+    #[test]
+    fn a_stopped_run_ends_with_one_line_and_its_own_exit_code() {
+        let report = stopped(
+            StopReason::CircuitBreaker,
+            "Gitea failed 10 consumers in a row",
+        );
+        assert_eq!(report.exit_code(), 3);
+        let line = report.stop_line().unwrap();
+        assert_eq!(
+            line,
+            "stopped: Gitea failed 10 consumers in a row; 2 of 3 consumer(s) done, 1 not attempted; nothing is half-written; re-run to continue"
+        );
+        assert!(report.table().ends_with(&format!("{line}\n")));
+        assert_eq!(stopped(StopReason::Deadline, "d").exit_code(), 3);
+        assert_eq!(stopped(StopReason::Unauthorized, "u").exit_code(), 2);
+        assert_eq!(stopped(StopReason::MissingScope, "m").exit_code(), 2);
+        let interrupted = stopped(StopReason::Interrupted, "SIGINT");
+        assert_eq!(interrupted.exit_code(), 130);
+        assert!(
+            interrupted
+                .stop_line()
+                .unwrap()
+                .starts_with("interrupted: re-run to continue (SIGINT; 2 of 3")
+        );
+        let json = serde_json::to_value(&interrupted).unwrap();
+        assert_eq!(
+            json["stopped"],
+            serde_json::json!({"reason": "interrupted", "cause": "SIGINT"})
+        );
+    }
+
+    #[test]
+    fn not_attempted_and_interrupted_rows_need_attention_and_are_not_done() {
+        for outcome in [Outcome::NotAttempted, Outcome::Interrupted] {
+            assert!(outcome.needs_attention() && !outcome.is_done());
+            let report = Report::new("1.5.0".to_owned(), vec![row("o/a", outcome)], 1);
+            assert_eq!(report.exit_code(), 1);
+        }
+        assert_eq!(Outcome::NotAttempted.as_str(), "not-attempted");
+        assert!(
+            Report::new("1.5.0".to_owned(), vec![], 0)
+                .stop_line()
+                .is_none()
+        );
     }
 }

@@ -1,10 +1,15 @@
 //! From a validated config and a token to a finished run: connect, check, resolve the version,
 //! run. Shared by `propagate`, `drift` and `demo`, so all three fail the same way.
 //!
-//! Every [`SetupError`] happens before anything is written, and means exit code 2.
+//! Every [`SetupError`] happens before anything is written; [`SetupError::exit_code`] is 2 for
+//! all but an interrupt (130) or a deadline (3) that came before any consumer started.
+
+use std::time::Duration;
 
 use gitea_api::{Client, RetryScope, Token};
+use retry_policy::Retrier;
 
+pub use crate::interrupt::Interrupt;
 pub use crate::propagate::Progress;
 use crate::{
     config::Config,
@@ -28,6 +33,10 @@ pub struct RunOptions {
     pub jobs: usize,
     /// `--only`: restrict to these consumers.
     pub only: Vec<RepoName>,
+    /// `--deadline`: the whole run's time, from its start; then no consumer is started.
+    pub deadline: Option<Duration>,
+    /// Stops the run when the operator asks (SIGINT, SIGTERM).
+    pub interrupt: Interrupt,
 }
 
 impl Default for RunOptions {
@@ -37,6 +46,8 @@ impl Default for RunOptions {
             dry_run: false,
             jobs: 8,
             only: Vec::new(),
+            deadline: None,
+            interrupt: Interrupt::new(),
         }
     }
 }
@@ -56,6 +67,20 @@ pub enum SetupError {
         /// Why.
         source: Box<gitea_api::Error>,
     },
+    /// Gitea (or the proxy in front of it) answered, with an error status, every try.
+    #[error(
+        "Gitea at {url} answered {status} to each of {attempts} tries: {source}; it is reachable but failing, try again later"
+    )]
+    Failing {
+        /// The base URL.
+        url: String,
+        /// The last status.
+        status: u16,
+        /// How many times it was asked.
+        attempts: u32,
+        /// The last answer.
+        source: Box<gitea_api::Error>,
+    },
     /// Gitea rejected the token.
     #[error("Gitea at {url} rejected the token (401); check GITEA_TOKEN or --token-file")]
     Unauthorized {
@@ -73,9 +98,20 @@ pub enum SetupError {
         /// Why.
         reason: String,
     },
-    /// Consumers could not be resolved.
+    /// Consumers could not be resolved, or the run stopped before any consumer started.
     #[error(transparent)]
     Run(#[from] propagate::RunError),
+}
+
+impl SetupError {
+    /// 130 for an interrupt, 3 for the deadline, 2 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            SetupError::Run(propagate::RunError::Interrupted { .. }) => 130,
+            SetupError::Run(propagate::RunError::DeadlineBeforeStart) => 3,
+            _ => 2,
+        }
+    }
 }
 
 /// Builds the client the cascade uses: the `[retry]` policy (which alone sets the attempt
@@ -104,21 +140,32 @@ pub fn connect(config: &Config, token: Token) -> Result<Client, SetupError> {
         .map_err(|err| SetupError::Client(Box::new(err)))
 }
 
-/// Checks that Gitea answers and accepts the token (one call: `GET /version`).
+/// Checks that Gitea answers and accepts the token: `GET /version`, a read before any write,
+/// retried under the config's policy.
 ///
 /// # Errors
 ///
-/// [`SetupError::Unauthorized`] or [`SetupError::Unreachable`].
+/// [`SetupError::Unauthorized`], [`SetupError::Failing`] (an error status, such as a 503, every
+/// try) or [`SetupError::Unreachable`] (no answer).
 pub async fn preflight(client: &Client, config: &Config) -> Result<(), SetupError> {
-    match client.version().await {
+    let retrier = Retrier::new(config.retry.clone());
+    let report = retrier.run(|_| client.version(), propagate::observe).await;
+    let url = config.gitea_url.clone();
+    match report.result {
         Ok(_) => Ok(()),
-        Err(err) if err.is_unauthorized() => Err(SetupError::Unauthorized {
-            url: config.gitea_url.clone(),
-        }),
-        Err(source) => Err(SetupError::Unreachable {
-            url: config.gitea_url.clone(),
-            source: Box::new(source),
-        }),
+        Err(err) if err.is_unauthorized() => Err(SetupError::Unauthorized { url }),
+        Err(source) => match source.status() {
+            Some(status) => Err(SetupError::Failing {
+                url,
+                status,
+                attempts: report.attempts,
+                source: Box::new(source),
+            }),
+            None => Err(SetupError::Unreachable {
+                url,
+                source: Box::new(source),
+            }),
+        },
     }
 }
 
@@ -196,8 +243,15 @@ pub async fn propagate_with_retrier(
     on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<Report, SetupError> {
     let started = Started::now();
-    preflight(client, config).await?;
-    let version = resolve_version(client, config, options.version.clone()).await?;
+    let deadline = options.deadline.map(|d| tokio::time::Instant::now() + d);
+    let stops = propagate::Stops {
+        deadline,
+        interrupt: options.interrupt.clone(),
+    };
+    stops.guard(preflight(client, config)).await??;
+    let version = stops
+        .guard(resolve_version(client, config, options.version.clone()))
+        .await??;
     let settings = Settings {
         target: Target {
             version,
@@ -208,6 +262,10 @@ pub async fn propagate_with_retrier(
         pull_request: config.pull_request.clone(),
         retrier,
         jobs: options.jobs,
+        passes: config.passes,
+        breaker: crate::breaker::DEFAULT_THRESHOLD,
+        deadline,
+        interrupt: options.interrupt.clone(),
         dry_run: options.dry_run,
         retry_commit: config.retry_commit,
         exclude: config.runtime_repo.iter().cloned().collect(),

@@ -7,7 +7,7 @@
 //! ```
 //! use cascade_tests::soak;
 //! assert_eq!(soak::fleet().len(), soak::CONSUMERS);
-//! assert!(!soak::fault_rules(soak::SEED).is_empty());
+//! assert!(!soak::fault_rules(soak::DEFAULT_AT_5.level, soak::SEED).is_empty());
 //! assert!(cascade_tests::record::render().contains("duplicate PRs"));
 //! ```
 #![deny(missing_docs)]

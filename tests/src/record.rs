@@ -5,53 +5,105 @@
 
 use crate::soak::{self, FAULTS};
 
-/// What the 300-consumer fault soak measured.
+/// What one soak run (one invocation, one plan, one seed) measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SoakFigures {
-    /// Runs from the top (at most [`soak::MAX_RUNS`]).
-    pub runs: usize,
-    /// `failed` rows per run.
-    pub failed_per_run: [usize; soak::MAX_RUNS],
-    /// Requests the fake saw per run, retries included.
-    pub calls_per_run: [usize; soak::MAX_RUNS],
-    /// Faults injected per [`FAULTS`] line, all runs together.
+    /// The fault plan's seed.
+    pub seed: u64,
+    /// Rows by the pass they settled on: `by_pass[0]` on the first, ... (at most
+    /// [`cascade::config::DEFAULT_PASSES`] passes).
+    pub by_pass: [usize; PASSES],
+    /// `failed` rows in the report.
+    pub failed: usize,
+    /// Requests the fake saw, retries and re-runs included.
+    pub calls: usize,
+    /// Faults injected per [`FAULTS`] line.
     pub faults_per_kind: [u64; FAULTS.len()],
     /// Consumers that needed a bump PR (including those seeded with one).
     pub needs_bump: usize,
-    /// Of those, how many had no open bump PR after the last run.
+    /// Of those, how many had no open bump PR after the run.
     pub without_pr: usize,
     /// Bump PRs beyond one per consumer.
     pub duplicates: usize,
-    /// Bump branches without any PR after the last run.
+    /// Bump branches without any PR after the run.
     pub orphans: usize,
 }
 
-/// The fault soak with the fault mix, [`soak::SEED`].
-pub const SOAK: SoakFigures = SoakFigures {
-    runs: 3,
-    failed_per_run: [131, 128, 127],
-    calls_per_run: [961, 937, 935],
-    faults_per_kind: [66, 81, 69, 64, 7, 15, 70, 32, 1, 8],
-    needs_bump: 165,
-    without_pr: 22,
-    duplicates: 0,
-    orphans: 7,
-};
+/// The passes of the default config.
+pub const PASSES: usize = 6;
 
-/// The same soak with `[retry] reads = true` and `commit = true`, [`soak::SEED`].
-pub const SOAK_RETRYING: SoakFigures = SoakFigures {
-    runs: 2,
-    failed_per_run: [1, 0, 0],
-    calls_per_run: [1551, 1380, 0],
-    faults_per_kind: [79, 78, 74, 65, 10, 14, 69, 40, 1, 10],
-    needs_bump: 165,
-    without_pr: 0,
-    duplicates: 0,
-    orphans: 0,
-};
+/// [`soak::DEFAULT_AT_5`], one invocation per seed of [`soak::SEEDS`].
+pub const SOAK_DEFAULT_AT_5: [SoakFigures; 3] = [
+    settled(
+        0x5eed_2026_1127,
+        [255, 34, 9, 2, 0, 0],
+        1468,
+        [8, 9, 7, 5, 3, 3, 13, 14, 3, 2, 1, 1],
+    ),
+    settled(
+        1,
+        [261, 30, 5, 2, 2, 0],
+        1428,
+        [9, 6, 11, 3, 7, 1, 12, 13, 3, 0, 0, 0],
+    ),
+    settled(
+        2,
+        [259, 34, 5, 2, 0, 0],
+        1427,
+        [9, 3, 4, 5, 3, 5, 14, 15, 4, 2, 1, 2],
+    ),
+];
 
-/// Other seeds of the soak with `[retry] reads` and `commit`, and the runs each took.
-pub const OTHER_SEEDS: [(u64, usize); 3] = [(1, 3), (2, 2), (3, 3)];
+/// [`soak::FLAKY_AT_25`], one invocation per seed of [`soak::SEEDS`].
+pub const SOAK_FLAKY_AT_25: [SoakFigures; 3] = [
+    settled(
+        0x5eed_2026_1127,
+        [296, 4, 0, 0, 0, 0],
+        1824,
+        [46, 50, 45, 39, 40, 28, 77, 103, 25, 7, 3, 4],
+    ),
+    settled(
+        1,
+        [291, 9, 0, 0, 0, 0],
+        1853,
+        [54, 52, 43, 41, 57, 28, 82, 101, 21, 5, 9, 3],
+    ),
+    settled(
+        2,
+        [299, 1, 0, 0, 0, 0],
+        1782,
+        [48, 42, 32, 43, 41, 18, 80, 82, 19, 8, 6, 5],
+    ),
+];
+
+/// A run in which every consumer settled: no `failed` row, every PR there once, no orphan.
+const fn settled(
+    seed: u64,
+    by_pass: [usize; PASSES],
+    calls: usize,
+    faults_per_kind: [u64; FAULTS.len()],
+) -> SoakFigures {
+    SoakFigures {
+        seed,
+        by_pass,
+        failed: 0,
+        calls,
+        faults_per_kind,
+        needs_bump: 165,
+        without_pr: 0,
+        duplicates: 0,
+        orphans: 0,
+    }
+}
+
+/// The figures of a plan.
+pub fn soak_figures(plan: &soak::Plan) -> &'static [SoakFigures; 3] {
+    if plan.flaky_settings {
+        &SOAK_FLAKY_AT_25
+    } else {
+        &SOAK_DEFAULT_AT_5
+    }
+}
 
 /// The seed incident alone: 0 to 3 HTTP 503s in a row on each consumer's PR POST, one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,8 +234,8 @@ pub const BAD_INPUTS: &[BadInput] = &[
     bad(
         "permissions",
         LIB,
-        "token_read_only_fails_the_consumer_on_the_write_with_403",
-        "`failed` (HTTP 403), exit 1, nothing written",
+        "token_read_only_stops_the_run_at_the_first_403_naming_a_missing_scope",
+        "the run stops: in-flight consumers `failed` (HTTP 403), the rest `not-attempted`, exit 2, nothing written",
     ),
     bad(
         "state",
@@ -298,72 +350,71 @@ pub const BAD_INPUTS: &[BadInput] = &[
 /// The generated part of `docs/reliability.md`.
 pub fn render() -> String {
     let mut out = String::new();
+    let seeds: Vec<String> = soak::SEEDS.iter().map(|s| format!("`{s:#x}`")).collect();
     out.push_str(&format!(
-        "### Fault soak: {} consumers, seed `{:#x}`\n\n",
+        "### Fault soak: {} consumers, one invocation per plan and seed (seeds {})\n\n",
         soak::CONSUMERS,
-        soak::SEED
-    ));
-    out.push_str(
-        "| fault | share of requests | where | injected (default) | injected (retrying) |\n|---|---|---|---|---|\n",
-    );
-    for ((f, n), m) in FAULTS
-        .iter()
-        .zip(SOAK.faults_per_kind)
-        .zip(SOAK_RETRYING.faults_per_kind)
-    {
-        let scope = match f.scope {
-            soak::Scope::Every => "every endpoint",
-            soak::Scope::Writes => "the commit and the PR POST",
-        };
-        out.push_str(&format!(
-            "| {} | {} | {scope} | {n} | {m} |\n",
-            f.name,
-            per_mille(f.per_mille)
-        ));
-    }
-    let total = |f: &SoakFigures| f.faults_per_kind.iter().sum::<u64>();
-    out.push_str(&format!(
-        "| **all** | {} on every request, {} on writes | | **{}** | **{}** |\n\n",
-        per_mille(soak::every_endpoint_per_mille()),
-        per_mille(soak::every_endpoint_per_mille() + write_only_per_mille()),
-        total(&SOAK),
-        total(&SOAK_RETRYING),
-    ));
-    out.push_str(
-        "| soak result | default config (reads and commit single-shot) | `[retry] reads = true`, `commit = true` |\n|---|---|---|\n",
-    );
-    let both = |out: &mut String, k: &str, f: &dyn Fn(&SoakFigures) -> String| {
-        out.push_str(&format!("| {k} | {} | {} |\n", f(&SOAK), f(&SOAK_RETRYING)));
-    };
-    both(&mut out, "runs from the top (at most 3)", &|f| {
-        f.runs.to_string()
-    });
-    both(&mut out, "`failed` rows per run", &|f| {
-        join(&f.failed_per_run[..f.runs])
-    });
-    both(&mut out, "requests per run", &|f| {
-        join(&f.calls_per_run[..f.runs])
-    });
-    both(
-        &mut out,
-        "consumers still without their PR after the last run",
-        &|f| format!("{} of {}", f.without_pr, f.needs_bump),
-    );
-    both(&mut out, "duplicate PRs", &|f| f.duplicates.to_string());
-    both(
-        &mut out,
-        "bump branches without a PR after the last run",
-        &|f| f.orphans.to_string(),
-    );
-    let seeds: Vec<String> = OTHER_SEEDS
-        .iter()
-        .map(|(seed, runs)| format!("seed {seed}: {runs}"))
-        .collect();
-    out.push_str(&format!(
-        "\nRuns to converge for other seeds with `[retry] reads` and `commit`: {}; no duplicate, no orphan.\n\n",
         seeds.join(", ")
     ));
-    out.push_str("| other result | figure |\n|---|---|\n");
+    out.push_str("| fault | where |");
+    for plan in soak::PLANS {
+        out.push_str(&format!(" {}: share, injected |", plan.name));
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(soak::PLANS.len()));
+    out.push('\n');
+    let injected = |plan: &soak::Plan, i: usize| -> u64 {
+        soak_figures(plan)
+            .iter()
+            .map(|f| f.faults_per_kind[i])
+            .sum()
+    };
+    for (i, f) in FAULTS.iter().enumerate() {
+        let scope = match f.scope {
+            soak::Scope::Every => "every request",
+            soak::Scope::Writes => "writes no other fault hit",
+        };
+        out.push_str(&format!("| {} | {scope} |", f.name));
+        for plan in &soak::PLANS {
+            out.push_str(&format!(
+                " {}, {} |",
+                basis_points(f.basis_points(plan.level)),
+                injected(plan, i)
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str("| **all** | |");
+    for plan in &soak::PLANS {
+        let total: u64 = (0..FAULTS.len()).map(|i| injected(plan, i)).sum();
+        out.push_str(&format!(
+            " {} of every request, {} more of writes, **{total}** |",
+            basis_points(plan.level.every_bp),
+            basis_points(plan.level.writes_extra_bp)
+        ));
+    }
+    out.push_str("\n\n");
+    out.push_str(
+        "| plan | seed | rows settled on pass 1, 2, 3, ... | `failed` rows | requests | consumers without their PR | duplicate PRs | bump branches without a PR |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for plan in &soak::PLANS {
+        for f in soak_figures(plan) {
+            let last = f.by_pass.iter().rposition(|n| *n > 0).map_or(1, |i| i + 1);
+            out.push_str(&format!(
+                "| {} | `{:#x}` | {} | {} | {} | {} of {} | {} | {} |\n",
+                plan.name,
+                f.seed,
+                join(&f.by_pass[..last]),
+                f.failed,
+                f.calls,
+                f.without_pr,
+                f.needs_bump,
+                f.duplicates,
+                f.orphans
+            ));
+        }
+    }
+    out.push_str("\n| other result | figure |\n|---|---|\n");
     let row = |out: &mut String, k: &str, v: String| out.push_str(&format!("| {k} | {v} |\n"));
     row(
         &mut out,
@@ -406,14 +457,6 @@ pub fn render() -> String {
     out
 }
 
-fn write_only_per_mille() -> u32 {
-    FAULTS
-        .iter()
-        .filter(|f| f.scope == soak::Scope::Writes)
-        .map(|f| f.per_mille)
-        .sum()
-}
-
 fn join<T: ToString>(items: &[T]) -> String {
     items
         .iter()
@@ -422,11 +465,12 @@ fn join<T: ToString>(items: &[T]) -> String {
         .join(", ")
 }
 
-/// `25` -> `2.5 %`.
-fn per_mille(n: u32) -> String {
-    if n.is_multiple_of(10) {
-        format!("{} %", n / 10)
-    } else {
-        format!("{}.{} %", n / 10, n % 10)
+/// `25` -> `0.25 %`, `500` -> `5 %`.
+fn basis_points(n: u32) -> String {
+    let whole = n / 100;
+    match n % 100 {
+        0 => format!("{whole} %"),
+        frac if frac % 10 == 0 => format!("{whole}.{} %", frac / 10),
+        frac => format!("{whole}.{frac:02} %"),
     }
 }

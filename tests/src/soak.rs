@@ -1,4 +1,5 @@
-//! The fault soak: a 300-consumer fleet in mixed states, and faults on every endpoint.
+//! The fault soak: a 300-consumer fleet in mixed states, and transient faults on every endpoint
+//! at two levels (the default config at 5 %, the flaky-network settings at 25 %).
 
 use std::time::Duration;
 
@@ -7,11 +8,11 @@ use gitea_fake::{Fault, FaultRule, Match, Trigger, fleet::ConsumerState};
 /// The seed of every random draw of the soak; change it to replay another schedule.
 pub const SEED: u64 = 0x5eed_2026_1127;
 
+/// The seeds each soak plan is run with: [`SEED`] and two more.
+pub const SEEDS: [u64; 3] = [SEED, 1, 2];
+
 /// Consumers in the soak fleet.
 pub const CONSUMERS: usize = 300;
-
-/// Runs from the top before the fleet must have converged.
-pub const MAX_RUNS: usize = 3;
 
 /// The per-attempt timeout of the soak's policy (the seed default); a delay fault exceeds it.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -28,50 +29,61 @@ pub enum Scope {
     Writes,
 }
 
-/// One line of the fault mix.
+/// One line of the fault mix: a transient fault and its weight within its scope's share.
 #[derive(Clone, Copy, Debug)]
 pub struct FaultSpec {
     /// What is injected, as the page shows it.
     pub name: &'static str,
-    /// Share of the requests in `scope` that get it, in per mille.
-    pub per_mille: u32,
+    /// Its part of its scope's share, in percent; the weights of a scope add up to 100.
+    pub weight: u32,
     /// Where it applies.
     pub scope: Scope,
     /// A short key, also used to pick the fault.
     pub label: &'static str,
 }
 
-/// The soak's fault mix. Shares are exact marginal probabilities per request: each rule's
-/// trigger is conditioned on the rules before it not firing. The 429 goes to writes only: it is
-/// final by design, so on reads it would fail some converged consumer in every run and no run
-/// could ever come back clean.
-pub const FAULTS: [FaultSpec; 10] = [
-    spec("HTTP 500 (Gitea JSON)", 25, Scope::Every, "status 500"),
-    spec("HTTP 502 (Gitea JSON)", 25, Scope::Every, "status 502"),
-    spec("HTTP 503 (Gitea JSON)", 25, Scope::Every, "status 503"),
-    spec("HTTP 504 (Gitea JSON)", 25, Scope::Every, "status 504"),
-    spec("HTTP 502 proxy HTML page", 5, Scope::Every, "proxy 502"),
+/// The transient fault mix: every fault here is one another attempt, or another pass, can get
+/// past. Every endpoint gets the [`Scope::Every`] lines; the writes get the "apply, then fail"
+/// lines on top (the write lands, its answer is lost).
+pub const FAULTS: [FaultSpec; 12] = [
+    spec("HTTP 500 (Gitea JSON)", 10, Scope::Every, "status 500"),
+    spec("HTTP 502 (Gitea JSON)", 10, Scope::Every, "status 502"),
+    spec("HTTP 503 (Gitea JSON)", 10, Scope::Every, "status 503"),
+    spec("HTTP 504 (Gitea JSON)", 10, Scope::Every, "status 504"),
+    spec("HTTP 502 proxy HTML page", 10, Scope::Every, "proxy 502"),
     spec(
         "HTTP 503 with Retry-After: 3",
         5,
         Scope::Every,
         "retry-after 503",
     ),
-    spec("connection reset", 30, Scope::Every, "reset"),
+    spec("connection reset", 20, Scope::Every, "reset"),
+    spec("body cut off mid-way", 20, Scope::Every, "cut body"),
     spec(
         "delay past the 30 s attempt timeout",
-        10,
+        5,
         Scope::Every,
         "delay",
     ),
-    spec("HTTP 429 (never retried)", 10, Scope::Writes, "status 429"),
-    spec("applied, then HTTP 502", 20, Scope::Writes, "apply-then"),
+    spec(
+        "applied, then HTTP 502",
+        40,
+        Scope::Writes,
+        "apply-then 502",
+    ),
+    spec("applied, then reset", 30, Scope::Writes, "apply-then reset"),
+    spec(
+        "applied, then body cut off",
+        30,
+        Scope::Writes,
+        "apply-then cut",
+    ),
 ];
 
-const fn spec(name: &'static str, per_mille: u32, scope: Scope, label: &'static str) -> FaultSpec {
+const fn spec(name: &'static str, weight: u32, scope: Scope, label: &'static str) -> FaultSpec {
     FaultSpec {
         name,
-        per_mille,
+        weight,
         scope,
         label,
     }
@@ -87,19 +99,75 @@ impl FaultSpec {
             "status 504" => Fault::status(504),
             "proxy 502" => Fault::proxy_html(502),
             "retry-after 503" => Fault::status(503).retry_after(3),
-            "status 429" => Fault::status(429),
             "reset" => Fault::Reset,
+            "cut body" => Fault::TruncateBody,
             "delay" => Fault::Delay(ATTEMPT_TIMEOUT + Duration::from_secs(1)),
-            _ => Fault::apply_then(Fault::status(502)),
+            "apply-then 502" => Fault::apply_then(Fault::status(502)),
+            "apply-then reset" => Fault::apply_then(Fault::Reset),
+            _ => Fault::apply_then(Fault::TruncateBody),
         }
+    }
+
+    /// Its share of the requests in its scope at `level`, in basis points (1/100 of a percent).
+    pub fn basis_points(&self, level: Level) -> u32 {
+        let scope = match self.scope {
+            Scope::Every => level.every_bp,
+            Scope::Writes => level.writes_extra_bp,
+        };
+        scope * self.weight / 100
     }
 }
 
+/// How often the mix fires, in basis points (1/100 of a percent) of the requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Level {
+    /// Share of every request, reads and writes, that gets a fault.
+    pub every_bp: u32,
+    /// Share of the writes that get an "apply, then fail" fault on top.
+    pub writes_extra_bp: u32,
+}
+
+/// A soak plan: a fault level and the config it runs with.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// What the page calls it.
+    pub name: &'static str,
+    /// How often faults fire.
+    pub level: Level,
+    /// Whether the config has the runbook's flaky-network settings (`[retry] reads = true`,
+    /// `commit = true`); otherwise it is the default config (reads and commit single-shot).
+    pub flaky_settings: bool,
+}
+
+/// The default config against 5 % transient faults on every request (6 % on writes).
+pub const DEFAULT_AT_5: Plan = Plan {
+    name: "default config, 5 %",
+    level: Level {
+        every_bp: 500,
+        writes_extra_bp: 100,
+    },
+    flaky_settings: false,
+};
+
+/// The flaky-network settings against 25 % transient faults on every request (30 % on writes).
+pub const FLAKY_AT_25: Plan = Plan {
+    name: "flaky-network settings, 25 %",
+    level: Level {
+        every_bp: 2500,
+        writes_extra_bp: 500,
+    },
+    flaky_settings: true,
+};
+
+/// The soak plans.
+pub const PLANS: [Plan; 2] = [DEFAULT_AT_5, FLAKY_AT_25];
+
 /// The fault plan: one rule per [`FAULTS`] line (one per write path for [`Scope::Writes`]),
-/// each with its own seed derived from `seed`. Rules of scope [`Scope::Writes`] come last, so the
-/// shares of the others stay exact.
-pub fn fault_rules(seed: u64) -> Vec<FaultRule> {
-    rules_with_origin(seed)
+/// each with its own seed derived from `seed`. Shares are exact marginal probabilities per
+/// request: each rule's trigger is conditioned on the rules before it not firing. Rules of
+/// scope [`Scope::Writes`] come last, so the shares of the others stay exact.
+pub fn fault_rules(level: Level, seed: u64) -> Vec<FaultRule> {
+    rules_with_origin(level, seed)
         .into_iter()
         .map(|(_, r)| r)
         .collect()
@@ -109,25 +177,24 @@ pub fn fault_rules(seed: u64) -> Vec<FaultRule> {
 /// order) into counts per [`FAULTS`] line.
 pub fn fired_per_fault(fired: &[u64]) -> [u64; FAULTS.len()] {
     let mut counts = [0; FAULTS.len()];
-    for ((origin, _), n) in rules_with_origin(0).iter().zip(fired) {
+    for ((origin, _), n) in rules_with_origin(DEFAULT_AT_5.level, 0).iter().zip(fired) {
         counts[*origin] += n;
     }
     counts
 }
 
-fn rules_with_origin(seed: u64) -> Vec<(usize, FaultRule)> {
-    let mut every_before = 0u32;
+fn rules_with_origin(level: Level, seed: u64) -> Vec<(usize, FaultRule)> {
+    let mut before = [0u32; 2];
     let mut rules = Vec::new();
     for (i, f) in FAULTS.iter().enumerate() {
         let rule_seed = seed.wrapping_add(i as u64 * 0x9e37_79b9);
-        let remaining = f64::from(1000 - every_before);
-        let p = f64::from(f.per_mille) / remaining;
+        let fired_before = &mut before[usize::from(f.scope == Scope::Writes)];
+        let remaining = f64::from(10_000 - *fired_before);
+        let p = f64::from(f.basis_points(level)) / remaining;
+        *fired_before += f.basis_points(level);
         let trigger = Trigger::Probability { p, seed: rule_seed };
         match f.scope {
-            Scope::Every => {
-                every_before += f.per_mille;
-                rules.push((i, FaultRule::new(Match::any(), trigger, f.fault())));
-            }
+            Scope::Every => rules.push((i, FaultRule::new(Match::any(), trigger, f.fault()))),
             Scope::Writes => {
                 for path in WRITE_PATHS {
                     let matcher = Match::any().method("POST").path(path);
@@ -137,15 +204,6 @@ fn rules_with_origin(seed: u64) -> Vec<(usize, FaultRule)> {
         }
     }
     rules
-}
-
-/// Total share of requests on every endpoint that get a fault, in per mille.
-pub fn every_endpoint_per_mille() -> u32 {
-    FAULTS
-        .iter()
-        .filter(|f| f.scope == Scope::Every)
-        .map(|f| f.per_mille)
-        .sum()
 }
 
 /// One block of the fleet, repeated until [`CONSUMERS`] are seeded.
@@ -218,7 +276,24 @@ mod tests {
     #[test]
     fn one_rule_per_fault_and_two_for_write_faults() {
         let writes = FAULTS.iter().filter(|f| f.scope == Scope::Writes).count();
-        assert_eq!(fault_rules(SEED).len(), FAULTS.len() + writes);
-        assert!(every_endpoint_per_mille() < 1000);
+        assert_eq!(
+            fault_rules(DEFAULT_AT_5.level, SEED).len(),
+            FAULTS.len() + writes
+        );
+    }
+
+    #[test]
+    fn the_weights_of_each_scope_add_up_to_the_level() {
+        for plan in PLANS {
+            let sum = |scope| {
+                FAULTS
+                    .iter()
+                    .filter(|f| f.scope == scope)
+                    .map(|f| f.basis_points(plan.level))
+                    .sum::<u32>()
+            };
+            assert_eq!(sum(Scope::Every), plan.level.every_bp, "{plan:?}");
+            assert_eq!(sum(Scope::Writes), plan.level.writes_extra_bp, "{plan:?}");
+        }
     }
 }

@@ -73,6 +73,7 @@ impl CommonArgs {
             dry_run: false,
             jobs: usize::from(self.jobs),
             only: self.only.clone(),
+            ..RunOptions::default()
         };
         Ok((config, options, token))
     }
@@ -99,7 +100,11 @@ pub(crate) fn propagate(args: &CommonArgs, dry_run: bool) -> anyhow::Result<Exit
     progress.finish();
     let report = match result {
         Ok(report) => report,
-        Err(err) => return Ok(usage_error(sink, &err.to_string())),
+        Err(err) => {
+            let code = err.exit_code();
+            sink.error(&err.to_string());
+            return Ok(ExitCode::from(code));
+        }
     };
     let code = report.exit_code();
     Ok(written(sink.report(&report, &report.table()), code))
@@ -212,6 +217,7 @@ impl ProgressOutput {
                     ),
                 }
             }
+            _ => {}
         }
     }
 

@@ -7,7 +7,7 @@ use crate::common::*;
 use cascade::{
     config::Config,
     repo::RepoName,
-    report::{ConsumerResult, Outcome, Report},
+    report::{ConsumerResult, Outcome, Report, StopReason},
     run::{self, RunOptions},
 };
 use gitea_api::Token;
@@ -74,16 +74,48 @@ async fn token_unknown_is_a_401_at_preflight() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn token_read_only_fails_the_consumer_on_the_write_with_403() {
-    let fleet = fleet(&[("a", Behind)]).await;
+async fn token_read_only_stops_the_run_at_the_first_403_naming_a_missing_scope() {
+    let names: Vec<String> = (0..30).map(|i| format!("svc-{i:02}")).collect();
+    let named: Vec<(&str, _)> = names.iter().map(|n| (n.as_str(), Behind)).collect();
+    let fleet = fleet(&named).await;
     let store = fleet.fake.store();
     store.add_token("read-only", xtask::demo::DEMO_USER, Scope::Read);
     let client = run::connect(&fleet.config, Token::new("read-only")).unwrap();
-    let report = run::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
+    let options = RunOptions {
+        jobs: 4,
+        ..RunOptions::default()
+    };
+    let report = run::propagate_with(&client, &fleet.config, &options, &mut |_| {})
         .await
         .unwrap();
-    failed_with(&report, "platform/a", "HTTP 403");
-    untouched(&fleet, "platform/a");
+    let stopped = report.stopped.as_ref().expect("the run stopped");
+    assert_eq!(stopped.reason, StopReason::MissingScope);
+    assert!(stopped.cause.contains("required scope"), "{stopped:?}");
+    assert_eq!(report.exit_code(), 2);
+    let line = report.stop_line().unwrap();
+    assert!(
+        !line.contains('\n') && line.ends_with("re-run to continue"),
+        "{line}"
+    );
+    let failed = report.summary.get(&Outcome::Failed).copied().unwrap_or(0);
+    assert!(
+        (1..=4).contains(&failed),
+        "only those in flight: {report:#?}"
+    );
+    assert_eq!(
+        report.summary.get(&Outcome::NotAttempted).copied(),
+        Some(30 - failed),
+        "{report:#?}"
+    );
+    for name in &names {
+        untouched(&fleet, &format!("platform/{name}"));
+    }
+    let log = fleet.fake.requests();
+    let tried = writes(&log);
+    assert!(
+        tried.len() == failed && tried.iter().all(|w| w.status == Some(403)),
+        "one refused write per consumer in flight: {tried:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

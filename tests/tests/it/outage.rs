@@ -1,5 +1,6 @@
 //! Outages: Gitea answers 503 to everything. The run ends in bounded (virtual) time, says why in
-//! one line per consumer, writes nothing, and a retry budget bounds the extra load.
+//! one line per consumer and one line for the run, writes nothing, and a retry budget bounds the
+//! extra load.
 
 use std::{
     pin::Pin,
@@ -89,14 +90,39 @@ async fn a_total_outage_stops_at_preflight_in_one_line_and_writes_nothing() {
     );
     assert!(!err.contains('\n'), "{err}");
     assert!(
-        err.contains("cannot reach Gitea") && err.contains("503"),
-        "{err}"
+        err.contains("answered 503 to each of 4 tries") && err.contains("reachable but failing"),
+        "the preflight is retried, and a 503 is not called unreachable: {err}"
     );
     let log = fleet.fake.requests();
     assert!(log.iter().all(|r| r.path == "/api/v1/version"), "{log:#?}");
     assert!(log.len() <= 1 + Policy::default().max_retries() as usize);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_preflight_503_that_clears_on_a_retry_lets_the_run_go_on() {
+    let fleet = outage_fleet().await;
+    fleet.fake.faults().add(FaultRule::new(
+        Match::any().path("/api/v1/version"),
+        Trigger::FirstN(2),
+        Fault::status(503),
+    ));
+    let report = run::propagate_with(&client(&fleet), &fleet.config, &options(), &mut |_| {})
+        .await
+        .expect("the third GET /version answers");
+    assert_eq!(
+        calls_to(&fleet.fake.requests(), "GET", "/api/v1/version"),
+        3
+    );
+    assert_eq!(
+        report.exit_code(),
+        1,
+        "the seeded conflicts; nothing failed"
+    );
+    assert_eq!(report.summary.get(&Outcome::Failed), None, "{report:#?}");
+}
+
+/// With all 40 consumers in flight at once, every one fails before the breaker can stop any:
+/// each has its row with its reason, and the run ends with the breaker's one line.
 #[tokio::test(start_paused = true)]
 async fn an_outage_after_preflight_fails_every_consumer_with_its_reason_and_writes_nothing() {
     let fleet = outage_fleet().await;
@@ -121,7 +147,15 @@ async fn an_outage_after_preflight_fails_every_consumer_with_its_reason_and_writ
             "{row:?}"
         );
     }
-    assert_eq!(report.exit_code(), 1);
+    assert_eq!(report.exit_code(), 3);
+    let line = report.stop_line().unwrap();
+    assert!(
+        line.starts_with("stopped: Gitea failed 10 consumer passes in a row")
+            && line.contains("HTTP 503")
+            && line.contains("40 of 40 consumer(s) done, 0 not attempted")
+            && line.ends_with("nothing is half-written; re-run to continue"),
+        "{line}"
+    );
     assert_eq!(writes(&fleet.fake.requests()), Vec::<&_>::new());
 }
 

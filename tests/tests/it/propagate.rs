@@ -149,7 +149,8 @@ async fn a_rerun_after_a_full_run_writes_nothing() {
 
 #[tokio::test(start_paused = true)]
 async fn an_orphan_left_by_exhausted_retries_is_adopted_next_run() {
-    let fleet = fleet(&[("checkout", Behind)]).await;
+    let mut fleet = fleet(&[("checkout", Behind)]).await;
+    fleet.config.passes = 1;
     fleet
         .fake
         .faults()
@@ -178,6 +179,38 @@ async fn an_orphan_left_by_exhausted_retries_is_adopted_next_run() {
     let second = propagate_default(&fleet).await;
     assert_eq!(outcome_of(&second, "platform/checkout"), Outcome::Adopted);
     assert_eq!(open_bump_prs(&fleet.fake, "platform/checkout"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_orphan_left_by_exhausted_retries_is_adopted_on_the_next_pass() {
+    let fleet = fleet(&[("checkout", Behind)]).await;
+    fleet
+        .fake
+        .faults()
+        .add(on_pr_post(Trigger::FirstN(4), Fault::status(503)));
+    let report = propagate_default(&fleet).await;
+    let row = &report.consumers[0];
+    assert_eq!(row.outcome, Outcome::Adopted, "{row:?}");
+    assert_eq!(row.pass, 2);
+    assert_eq!(row.failures.len(), 1);
+    assert!(
+        row.failures[0].starts_with("pass 1: ") && row.failures[0].contains("a re-run adopts it"),
+        "{row:?}"
+    );
+    let log = fleet.fake.requests();
+    assert_eq!(calls_to(&log, "POST", PULLS_CHECKOUT), 5);
+    let commits: Vec<Option<u16>> = log
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == CONTENTS)
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        commits,
+        [Some(201), Some(422)],
+        "written once; pass 2 found it"
+    );
+    assert_eq!(open_bump_prs(&fleet.fake, "platform/checkout"), 1);
+    assert_eq!(report.exit_code(), 0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -284,10 +317,36 @@ async fn only_runs_the_named_consumers_and_rejects_strangers() {
 }
 
 const CONTENTS: &str = "/api/v1/repos/platform/checkout/contents";
+const PULLS_CHECKOUT: &str = "/api/v1/repos/platform/checkout/pulls";
+
+/// Single-shot within a pass: the 503 fails the pass, and the next pass, a run from the top
+/// after the policy's first delay, sends it again.
+#[tokio::test(start_paused = true)]
+async fn the_commit_is_single_shot_by_default_and_the_next_pass_sends_it_again() {
+    let fleet = fleet(&[("checkout", Behind)]).await;
+    let on_commit = Match::any().method("POST").path(CONTENTS);
+    let rule = FaultRule::new(on_commit, Trigger::FirstN(1), Fault::status(503));
+    fleet.fake.faults().add(rule);
+    let started = tokio::time::Instant::now();
+    let report = propagate_default(&fleet).await;
+    let row = &report.consumers[0];
+    assert_eq!(row.outcome, Outcome::Created, "{row:?}");
+    assert_eq!((row.pass, row.failures.len()), (2, 1), "{row:?}");
+    assert!(row.failures[0].contains("HTTP 503"), "{row:?}");
+    let log = fleet.fake.requests();
+    assert_eq!(calls_to(&log, "POST", CONTENTS), 2, "once per pass");
+    assert_eq!(
+        calls_to(&log, "GET", "/api/v1/repos/platform/checkout"),
+        2,
+        "each pass runs from the top"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+}
 
 #[tokio::test(start_paused = true)]
-async fn the_commit_is_single_shot_by_default() {
-    let fleet = fleet(&[("checkout", Behind)]).await;
+async fn with_one_pass_the_commit_is_single_shot_and_the_consumer_fails() {
+    let mut fleet = fleet(&[("checkout", Behind)]).await;
+    fleet.config.passes = 1;
     let on_commit = Match::any().method("POST").path(CONTENTS);
     let rule = FaultRule::new(on_commit, Trigger::FirstN(1), Fault::status(503));
     fleet.fake.faults().add(rule);
@@ -335,6 +394,7 @@ async fn with_retry_commit_a_lost_commit_answer_is_found_not_written_twice() {
 async fn with_retry_reads_a_503_on_a_read_is_retried_and_the_pr_post_is_not_retried_twice() {
     let mut fleet = fleet(&[("checkout", Behind)]).await;
     fleet.config.retry_reads = true;
+    fleet.config.passes = 1;
     let faults = fleet.fake.faults();
     let repo = Match::any()
         .method("GET")

@@ -9,7 +9,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use crate::common::soak_run::{run_soak, soak_fleet_retrying};
+use crate::common::soak_run::{run_soak, soak_fleet};
 use cascade::run::{self, RunOptions};
 use cascade_tests::soak;
 use gitea_api::Token;
@@ -59,8 +59,8 @@ async fn a_canary_token_leaks_nowhere_during_a_fault_soak_at_trace_level() {
     // each thread's own default instead.
     let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
 
-    let fleet = soak_fleet_retrying(CANARY, true).await;
-    let soak = run_soak(fleet, CANARY, soak::SEED).await;
+    let fleet = soak_fleet(CANARY, soak::FLAKY_AT_25).await;
+    let soak = run_soak(fleet, CANARY, soak::FLAKY_AT_25, soak::SEED).await;
     soak.check();
 
     let logs = captured.text();

@@ -1,5 +1,5 @@
-//! The fault soak's harness: seed the fleet, run the cascade from the top until nothing is left
-//! (at most `MAX_RUNS` times), and check what the fleet looks like afterwards.
+//! The fault soak's harness: seed the fleet, run the cascade once (one invocation: its passes
+//! re-run what failed transiently), and check what the fleet looks like afterwards.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -10,8 +10,8 @@ use cascade::{
     run::{self, RunOptions},
 };
 use cascade_tests::{
-    record::SoakFigures,
-    soak::{self, FAULTS},
+    record::{self, SoakFigures},
+    soak::{self, FAULTS, Plan},
 };
 use gitea_api::Token;
 use gitea_fake::{LoggedRequest, Scope, fleet::ConsumerState};
@@ -29,8 +29,10 @@ pub struct RunRecord {
 /// A finished soak.
 pub struct Soak {
     pub fleet: Fleet,
+    pub plan: Plan,
+    pub seed: u64,
     pub runs: Vec<RunRecord>,
-    /// Faults injected per `FAULTS` line, over all runs.
+    /// Faults injected per `FAULTS` line.
     pub fired: [u64; FAULTS.len()],
 }
 
@@ -44,58 +46,44 @@ struct Snapshot {
 
 const FILES: [&str; 3] = ["runtime-version", "requirements.txt", "README.md"];
 
-/// The soak fleet, with `token` accepted by the fake as a write token of the bot, and the
-/// config's `[retry] reads` and `commit` as given.
-pub async fn soak_fleet_retrying(token: &str, retry: bool) -> Fleet {
-    let mut fleet = soak_fleet(token).await;
-    fleet.config.retry_reads = retry;
-    fleet.config.retry_commit = retry;
-    fleet
-}
-
-/// The soak fleet, with `token` accepted by the fake as a write token of the bot.
-pub async fn soak_fleet(token: &str) -> Fleet {
+/// The soak fleet for `plan`, with `token` accepted by the fake as a write token of the bot.
+pub async fn soak_fleet(token: &str, plan: Plan) -> Fleet {
     let named = soak::fleet();
     let named: Vec<(&str, ConsumerState)> = named.iter().map(|(n, s)| (n.as_str(), *s)).collect();
-    let fleet = fleet(&named).await;
+    let mut fleet = fleet(&named).await;
     fleet
         .fake
         .store()
         .add_token(token, xtask::demo::DEMO_USER, Scope::Write);
+    fleet.config.retry_reads = plan.flaky_settings;
+    fleet.config.retry_commit = plan.flaky_settings;
     fleet
 }
 
-/// Runs the soak with the given fault plan seed and token: from the top until a run reports no
-/// `failed` row (what a platform engineer would do), at most `MAX_RUNS` times. A run stopped in
-/// setup (exit code 2) counts as a run.
-pub async fn run_soak(fleet: Fleet, token: &str, seed: u64) -> Soak {
+/// Runs the soak: one invocation of the cascade under `plan`'s faults drawn from `seed`.
+pub async fn run_soak(fleet: Fleet, token: &str, plan: Plan, seed: u64) -> Soak {
     let before = snapshots(&fleet);
-    for rule in soak::fault_rules(seed) {
+    for rule in soak::fault_rules(plan.level, seed) {
         fleet.fake.faults().add(rule);
     }
-    let mut runs = Vec::new();
-    while runs.len() < soak::MAX_RUNS {
-        fleet.fake.clear_requests();
-        let client =
-            run::connect(&fleet.config, Token::new(token.to_owned())).expect("client builds");
-        let result =
-            run::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
-                .await
-                .map_err(|err| err.to_string());
-        let done = result
-            .as_ref()
-            .is_ok_and(|r| r.consumers.iter().all(|c| c.outcome != Outcome::Failed));
-        runs.push(RunRecord {
-            result,
-            log: fleet.fake.requests(),
-        });
-        if done {
-            break;
-        }
-    }
+    fleet.fake.clear_requests();
+    let client = run::connect(&fleet.config, Token::new(token.to_owned())).expect("client builds");
+    let result = run::propagate_with(&client, &fleet.config, &RunOptions::default(), &mut |_| {})
+        .await
+        .map_err(|err| err.to_string());
+    let runs = vec![RunRecord {
+        result,
+        log: fleet.fake.requests(),
+    }];
     let fired = soak::fired_per_fault(&fleet.fake.faults().fired());
     fleet.fake.faults().clear();
-    let soak = Soak { fleet, runs, fired };
+    let soak = Soak {
+        fleet,
+        plan,
+        seed,
+        runs,
+        fired,
+    };
     soak.check_untouched(&before);
     soak
 }
@@ -135,9 +123,10 @@ fn snapshot(fleet: &Fleet, repo: &str) -> Snapshot {
 /// Figures of a finished soak.
 #[derive(Debug, Default)]
 pub struct Figures {
-    pub runs: usize,
-    pub failed_per_run: Vec<usize>,
-    pub calls_per_run: Vec<usize>,
+    /// Rows by the pass they settled on.
+    pub by_pass: Vec<usize>,
+    pub failed: usize,
+    pub calls: usize,
     pub faults: u64,
     pub duplicates: usize,
     pub orphans: usize,
@@ -148,17 +137,17 @@ pub struct Figures {
 }
 
 impl Figures {
-    /// The figures `cascade_tests::record` pins, with the faults injected per kind.
-    pub fn pinned(&self, faults_per_kind: [u64; FAULTS.len()]) -> SoakFigures {
-        let pad = |v: &[usize]| {
-            let mut a = [0; soak::MAX_RUNS];
-            a[..v.len()].copy_from_slice(v);
-            a
-        };
+    /// The figures `cascade_tests::record` pins.
+    pub fn pinned(&self, seed: u64, faults_per_kind: [u64; FAULTS.len()]) -> SoakFigures {
+        let mut by_pass = [0; record::PASSES];
+        for (pass, n) in self.by_pass.iter().enumerate() {
+            by_pass[pass] = *n;
+        }
         SoakFigures {
-            runs: self.runs,
-            failed_per_run: pad(&self.failed_per_run),
-            calls_per_run: pad(&self.calls_per_run),
+            seed,
+            by_pass,
+            failed: self.failed,
+            calls: self.calls,
             faults_per_kind,
             needs_bump: self.bumped,
             without_pr: self.unconverged,
@@ -167,16 +156,12 @@ impl Figures {
         }
     }
 
-    /// Every consumer that needed a bump has its PR, no bump branch lacks one, and the last run
-    /// reported no failure.
-    pub fn assert_converged(&self) {
+    /// Every consumer settled in the one invocation: no `failed` row, every consumer that
+    /// needed a bump has its PR, and no bump branch lacks one.
+    pub fn assert_settled(&self) {
+        assert_eq!(self.failed, 0, "failed rows: {self:?}");
         assert_eq!(self.unconverged, 0, "consumers without their PR: {self:?}");
         assert_eq!(self.orphans, 0, "bump branches without a PR: {self:?}");
-        assert_eq!(
-            self.failed_per_run.last(),
-            Some(&0),
-            "the last run still failed somewhere: {self:?}"
-        );
     }
 }
 
@@ -198,10 +183,10 @@ impl Soak {
     /// returns its figures.
     pub fn check(&self) -> Figures {
         let mut figures = Figures {
-            runs: self.runs.len(),
             faults: self.fired.iter().sum(),
             ..Figures::default()
         };
+        let passes = self.fleet.config.passes;
         for (i, run) in self.runs.iter().enumerate() {
             let report = match &run.result {
                 Ok(report) => report,
@@ -211,17 +196,24 @@ impl Soak {
                         crate::common::writes(&run.log).is_empty(),
                         "run {i} failed in setup ({line}) yet wrote"
                     );
-                    figures.failed_per_run.push(self.fleet.seeded.len());
-                    figures.calls_per_run.push(run.log.len());
+                    figures.failed += self.fleet.seeded.len();
+                    figures.calls += run.log.len();
                     continue;
                 }
             };
             self.check_report(i, report);
-            check_attempts(i, &run.log);
-            figures
-                .failed_per_run
-                .push(report.summary.get(&Outcome::Failed).copied().unwrap_or(0));
-            figures.calls_per_run.push(run.log.len());
+            check_attempts(i, &run.log, passes);
+            figures.failed += report.summary.get(&Outcome::Failed).copied().unwrap_or(0);
+            figures.calls += run.log.len();
+            for row in &report.consumers {
+                let pass = row.pass as usize;
+                assert!((1..=passes as usize).contains(&pass), "{row:?}");
+                assert_eq!(row.failures.len(), pass - 1, "{row:?}");
+                if figures.by_pass.len() < pass {
+                    figures.by_pass.resize(pass, 0);
+                }
+                figures.by_pass[pass - 1] += 1;
+            }
         }
         for consumer in &self.fleet.seeded {
             let (dups, orphan, converged) =
@@ -309,16 +301,18 @@ impl Soak {
     }
 }
 
-/// No request is sent more than `max_retries + 1` times in a row, and no 4xx is repeated.
+/// No request is sent more than `max_retries + 1` times in a row within a pass (so at most
+/// `passes` times that over a run), and no 4xx is repeated.
 ///
 /// A request is its method, path and query. Its attempts are consecutive entries of the same
 /// request in the log while the answers are retriable (5xx, no answer, or a delay the client gave
 /// up on); a final answer (2xx, 3xx, 4xx) ends it, and the next entry is a new request. A 4xx is
 /// never followed by the same request in the run, except the look-ups of the bump PR and the bump
 /// branch: their 404 means "none yet", and they are asked again by design before each re-POST of
-/// the PR and after a failed commit.
-pub fn check_attempts(run: usize, log: &[LoggedRequest]) {
-    let max_calls = 1 + retry_policy::Policy::default().max_retries() as usize;
+/// the PR and after a failed commit; and the commit, whose 422 "branch already exists" on a later
+/// pass is how that pass learns that an earlier pass's commit landed (a re-run from the top).
+pub fn check_attempts(run: usize, log: &[LoggedRequest], passes: u32) {
+    let max_calls = (1 + retry_policy::Policy::default().max_retries() as usize) * passes as usize;
     let mut streak: BTreeMap<(&str, &str, Option<&str>), usize> = BTreeMap::new();
     for (i, req) in log.iter().enumerate() {
         let key = (req.method.as_str(), req.path.as_str(), req.query.as_deref());
@@ -334,7 +328,12 @@ pub fn check_attempts(run: usize, log: &[LoggedRequest]) {
             && (req.path.contains("/pulls/")
                 || req.path.contains("/branches/")
                 || req.path.ends_with("/commits"));
-        if req.status.is_some_and(|s| (400..500).contains(&s)) && !is_lookup {
+        let is_commit_finding_the_branch =
+            req.method == "POST" && req.path.ends_with("/contents") && req.status == Some(422);
+        if req.status.is_some_and(|s| (400..500).contains(&s))
+            && !is_lookup
+            && !is_commit_finding_the_branch
+        {
             let again = log[i + 1..]
                 .iter()
                 .any(|r| (r.method.as_str(), r.path.as_str(), r.query.as_deref()) == key);
