@@ -15,7 +15,7 @@ use xshell::{Shell, cmd};
 pub(crate) enum Set {
     /// retry-policy, every feature.
     RetryPolicy,
-    /// cascade's planner, requirements, versions and config.
+    /// cascade's planner, requirements (with its reader and parser), versions and config.
     Cascade,
 }
 
@@ -38,6 +38,8 @@ impl Set {
                 "cascade/src/plan.rs",
                 "--file",
                 "cascade/src/requirements.rs",
+                "--file",
+                "cascade/src/requirements/*.rs",
                 "--file",
                 "cascade/src/version.rs",
                 "--file",
