@@ -9,8 +9,8 @@ pub(crate) mod pull;
 
 use crate::{
     plan::{
-        Action, BranchProbe, BranchState, Lookup, Observation, ObservedFile, PullRef, Settled,
-        bump_commit, check_commit, plan, read_version,
+        Action, BranchProbe, BranchState, Listing, Lookup, Observation, ObservedFile, PullRef,
+        Settled, bump_commit, check_commit, plan, read_version,
     },
     propagate::{Context, Seed},
     report::{ConsumerResult, Outcome},
@@ -71,11 +71,7 @@ pub(crate) async fn run(ctx: &Context, seed: Seed) -> Ran {
 }
 
 async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Failure> {
-    let discovered = seed.repository.is_some();
     let mut obs = observe(ctx, seed).await?;
-    if discovered && obs.version_file.is_none() {
-        return Ok(None);
-    }
     let (owner, repo) = (obs.repo.owner.clone(), obs.repo.name.clone());
     let target = &ctx.settings.target;
     let probe = if ctx.settings.dry_run {
@@ -98,6 +94,7 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
             Action::Observe(Lookup::BumpBranch) => {
                 obs.bump_branch = Some(branch::inspect_branch(ctx, &obs).await?);
             }
+            Action::Settle(Settled::NotAConsumer) => return Ok(None),
             Action::Settle(settled) => {
                 let (outcome, pr, detail) = settled_row(settled);
                 return result(outcome, pr, detail);
@@ -210,6 +207,11 @@ fn join_notes(first: Option<String>, second: Option<String>) -> Option<String> {
 
 /// The repository (unless discovery already listed it) and both files on the default branch.
 async fn observe(ctx: &Context, seed: Seed) -> Result<Observation, gitea_api::Error> {
+    let listing = if seed.repository.is_some() {
+        Listing::Discovered
+    } else {
+        Listing::Named
+    };
     let repository: Repository = match seed.repository {
         Some(repository) => repository,
         None => {
@@ -220,6 +222,7 @@ async fn observe(ctx: &Context, seed: Seed) -> Result<Observation, gitea_api::Er
     };
     let mut obs = Observation {
         repo: seed.name,
+        listing,
         default_branch: repository.default_branch,
         archived: repository.archived,
         empty: repository.empty,
@@ -271,6 +274,7 @@ fn settled_row(settled: Settled) -> (Outcome, Option<PullRef>, Option<String>) {
         Settled::Skipped(why) => (Outcome::Skipped, None, Some(why)),
         Settled::Failed(why) => (Outcome::Failed, None, Some(why)),
         Settled::NeedsHuman(why) => (Outcome::NeedsHuman, None, Some(why)),
+        Settled::NotAConsumer => (Outcome::Skipped, None, Some("not a consumer".to_owned())),
     }
 }
 

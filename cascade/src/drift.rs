@@ -13,7 +13,10 @@ use crate::{
     apply::pull,
     config::Config,
     fanout,
-    plan::{PullRef, PullState, Standing, read_version, standing},
+    plan::{
+        Listing, Membership, Observation, ObservedFile, PullRef, PullState, Standing, membership,
+        read_version, standing,
+    },
     propagate::{RunError, Seed},
     repo::RepoName,
     report::{render_table, summary_line, tally},
@@ -34,6 +37,8 @@ pub enum DriftStatus {
     Ahead,
     /// No version file, not an `X.Y.Z` version, or unreadable.
     Unknown,
+    /// Not a target (archived), as propagate skips it; the detail says why.
+    Skipped,
 }
 
 impl std::fmt::Display for DriftStatus {
@@ -56,6 +61,7 @@ impl DriftStatus {
             DriftStatus::BehindNoPr => "behind-no-pr",
             DriftStatus::Ahead => "ahead",
             DriftStatus::Unknown => "unknown",
+            DriftStatus::Skipped => "skipped",
         }
     }
 }
@@ -114,13 +120,21 @@ impl DriftReport {
                         format!("behind (PR #{} open)", pr.number)
                     }
                     (DriftStatus::BehindNoPr, _) => "behind (no PR)".to_owned(),
+                    (DriftStatus::Skipped, _) => {
+                        let why = row.detail.as_deref().unwrap_or("not a target");
+                        format!("skipped ({why})")
+                    }
                     (status, _) => status.as_str().to_owned(),
+                };
+                let detail = match row.status {
+                    DriftStatus::Skipped => String::new(),
+                    _ => row.detail.clone().unwrap_or_default(),
                 };
                 [
                     row.repo.clone(),
                     row.current.clone().unwrap_or_else(|| "-".to_owned()),
                     status,
-                    row.detail.clone().unwrap_or_default(),
+                    detail,
                 ]
             })
             .collect();
@@ -203,26 +217,59 @@ async fn check(
             Err(err) => return Some(unknown(repo, err.to_string())),
         },
     };
-    if repository.empty {
-        return (!discovered).then(|| unknown(repo, "empty repository".to_owned()));
-    }
     let branch = &repository.default_branch;
-    let file = match client
-        .get_contents(owner, name, &config.version_file, Some(branch))
-        .await
-    {
-        Ok(file) => file,
-        Err(err) if err.is_not_found() => {
-            let why = format!("no {} on {branch}", config.version_file);
-            return (!discovered).then(|| unknown(repo, why));
+    let file = if repository.empty {
+        None
+    } else {
+        match client
+            .get_contents(owner, name, &config.version_file, Some(branch))
+            .await
+        {
+            Ok(file) => Some(file),
+            Err(err) if err.is_not_found() => None,
+            Err(err) => return Some(unknown(repo, err.to_string())),
         }
-        Err(err) => return Some(unknown(repo, err.to_string())),
     };
-    let current = match read_version(&file.bytes, &config.version_file) {
+    let obs = Observation {
+        repo: seed.name.clone(),
+        listing: if discovered {
+            Listing::Discovered
+        } else {
+            Listing::Named
+        },
+        default_branch: branch.clone(),
+        archived: repository.archived,
+        empty: repository.empty,
+        version_file: file.map(|file| ObservedFile {
+            sha: file.sha,
+            bytes: file.bytes,
+        }),
+        requirements: None,
+        bump_pull: None,
+        bump_branch: None,
+    };
+    let bytes = match (membership(&obs, &config.version_file), &obs.version_file) {
+        (Membership::Consumer, Some(file)) => &file.bytes,
+        (Membership::NotAConsumer, _) => return None,
+        (Membership::Unreadable(why), _) => return Some(unknown(repo, why)),
+        (Membership::Consumer, None) => return Some(unknown(repo, "no version file".to_owned())),
+        (Membership::Archived, file) => {
+            let current = file
+                .as_ref()
+                .and_then(|f| read_version(&f.bytes, &config.version_file).ok());
+            return Some(DriftRow {
+                repo,
+                status: DriftStatus::Skipped,
+                current: current.map(|v| v.to_string()),
+                pr: None,
+                detail: Some("archived".to_owned()),
+            });
+        }
+    };
+    let current = match read_version(bytes, &config.version_file) {
         Ok(current) => current,
         Err(reason) => return Some(unknown(repo, reason)),
     };
-    let archived = repository.archived.then(|| "archived".to_owned());
     let row = |status, pr, detail| DriftRow {
         repo: repo.clone(),
         status,
@@ -232,18 +279,18 @@ async fn check(
     };
     match standing(&current, version) {
         Standing::Behind => {}
-        Standing::Current => return Some(row(DriftStatus::Current, None, archived)),
-        Standing::Ahead => return Some(row(DriftStatus::Ahead, None, archived)),
+        Standing::Current => return Some(row(DriftStatus::Current, None, None)),
+        Standing::Ahead => return Some(row(DriftStatus::Ahead, None, None)),
     }
     match pull::find(client, owner, name, branch, &version.bump_branch()).await {
         Ok(Some(pr)) if pr.state == PullState::Open => {
-            Some(row(DriftStatus::BehindPrOpen, Some(pr), archived))
+            Some(row(DriftStatus::BehindPrOpen, Some(pr), None))
         }
         Ok(Some(pr)) => {
             let why = format!("bump PR #{} is closed", pr.number);
             Some(row(DriftStatus::BehindNoPr, None, Some(why)))
         }
-        Ok(None) => Some(row(DriftStatus::BehindNoPr, None, archived)),
+        Ok(None) => Some(row(DriftStatus::BehindNoPr, None, None)),
         Err(err) => Some(row(
             DriftStatus::Unknown,
             None,

@@ -145,11 +145,56 @@ pub struct CommitEvidence {
     pub changed: Option<Vec<String>>,
 }
 
+/// How a repository came to be visited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listing {
+    /// Named in `[consumers] repos`: a consumer whatever it holds.
+    Named,
+    /// Found in an org of `[consumers] orgs`: a consumer only with a version file.
+    Discovered,
+}
+
+/// Whether a repository is a consumer, and whether it is a target: the one rule propagate and
+/// drift share (see [`membership`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Membership {
+    /// Discovered in an org, but empty or without a version file: not a consumer, and no row.
+    NotAConsumer,
+    /// A consumer, archived: read-only, so never a target. Propagate says `skipped (archived)`,
+    /// and so does drift, neither needing attention.
+    Archived,
+    /// A named consumer that is empty or has no version file; the reason says which. Propagate
+    /// skips it; drift cannot tell its version and says `unknown`.
+    Unreadable(String),
+    /// A consumer whose version decides the rest.
+    Consumer,
+}
+
+/// Decides [`Membership`] from the repository and whether its version file exists.
+pub fn membership(obs: &Observation, version_file: &str) -> Membership {
+    let readable = !obs.empty && obs.version_file.is_some();
+    if obs.listing == Listing::Discovered && !readable {
+        return Membership::NotAConsumer;
+    }
+    if obs.archived {
+        return Membership::Archived;
+    }
+    if obs.empty {
+        return Membership::Unreadable("empty repository".to_owned());
+    }
+    if obs.version_file.is_none() {
+        return Membership::Unreadable(format!("no {version_file} on {}", obs.default_branch));
+    }
+    Membership::Consumer
+}
+
 /// Everything known about one consumer so far.
 #[derive(Clone, Debug)]
 pub struct Observation {
     /// The repository.
     pub repo: RepoName,
+    /// How it was found; see [`membership`].
+    pub listing: Listing,
     /// Its default branch.
     pub default_branch: String,
     /// Archived repositories are read-only.
@@ -178,6 +223,8 @@ pub enum Lookup {
 /// Where a consumer ends up without writing anything.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Settled {
+    /// Not a consumer after all (see [`Membership::NotAConsumer`]): no row.
+    NotAConsumer,
     /// The default branch already has the version.
     UpToDate,
     /// An open bump PR exists.
@@ -267,17 +314,12 @@ pub enum BranchProbe {
 
 /// Decides the next action for one consumer.
 pub fn plan(obs: &Observation, target: &Target, probe: BranchProbe) -> Action {
-    if obs.archived {
-        return skip("archived");
-    }
-    if obs.empty {
-        return skip("empty repository");
-    }
-    let Some(version_file) = &obs.version_file else {
-        return skip(&format!(
-            "no {} on {}",
-            target.version_file, obs.default_branch
-        ));
+    let version_file = match (membership(obs, &target.version_file), &obs.version_file) {
+        (Membership::Consumer, Some(file)) => file,
+        (Membership::NotAConsumer, _) => return Action::Settle(Settled::NotAConsumer),
+        (Membership::Archived, _) => return skip("archived"),
+        (Membership::Unreadable(why), _) => return skip(&why),
+        (Membership::Consumer, None) => return skip("no version file"),
     };
     let current = match read_version(&version_file.bytes, &target.version_file) {
         Ok(v) => v,
@@ -560,6 +602,7 @@ mod tests {
     fn behind() -> Observation {
         Observation {
             repo: RepoName::parse("platform/svc").unwrap(),
+            listing: Listing::Named,
             default_branch: "main".to_owned(),
             archived: false,
             empty: false,
@@ -597,6 +640,76 @@ mod tests {
         for (current, want) in cases {
             assert_eq!(standing(&v(current), &release), want, "{current}");
         }
+    }
+
+    #[test]
+    fn membership_is_decided_by_listing_archive_and_version_file() {
+        let discovered = Observation {
+            listing: Listing::Discovered,
+            ..behind()
+        };
+        let cases = [
+            (behind(), Membership::Consumer),
+            (discovered.clone(), Membership::Consumer),
+            (
+                Observation {
+                    version_file: None,
+                    ..discovered.clone()
+                },
+                Membership::NotAConsumer,
+            ),
+            (
+                Observation {
+                    empty: true,
+                    version_file: None,
+                    archived: true,
+                    ..discovered.clone()
+                },
+                Membership::NotAConsumer,
+            ),
+            (
+                Observation {
+                    archived: true,
+                    ..discovered
+                },
+                Membership::Archived,
+            ),
+            (
+                Observation {
+                    archived: true,
+                    version_file: None,
+                    ..behind()
+                },
+                Membership::Archived,
+            ),
+            (
+                Observation {
+                    empty: true,
+                    version_file: None,
+                    ..behind()
+                },
+                Membership::Unreadable("empty repository".to_owned()),
+            ),
+            (
+                Observation {
+                    version_file: None,
+                    ..behind()
+                },
+                Membership::Unreadable("no runtime-version on main".to_owned()),
+            ),
+        ];
+        for (obs, want) in cases {
+            assert_eq!(membership(&obs, "runtime-version"), want, "{obs:?}");
+        }
+        let not_a_consumer = Observation {
+            listing: Listing::Discovered,
+            version_file: None,
+            ..behind()
+        };
+        assert_eq!(
+            plan_apply(&not_a_consumer),
+            Action::Settle(Settled::NotAConsumer)
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `drift` against gitea-fake: each status, the exit codes, and the fleet after a cascade.
 
 use crate::common::*;
+use cascade::report::Outcome;
 use cascade::{
     drift::{DriftReport, DriftStatus},
     run::{self, RunOptions},
@@ -101,4 +102,65 @@ fn gitea_writes(fleet: &Fleet) -> Vec<String> {
         .iter()
         .map(|r| format!("{} {}", r.method, r.path))
         .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn archived_consumers_are_skipped_and_exit_zero_as_in_propagate() {
+    let fleet = fleet(&[("frozen", Archived), ("current", UpToDate)]).await;
+    let report = drift(&fleet).await;
+    let row = report
+        .consumers
+        .iter()
+        .find(|row| row.repo == "platform/frozen")
+        .unwrap();
+    assert_eq!(row.status, DriftStatus::Skipped, "{row:?}");
+    assert_eq!(row.detail.as_deref(), Some("archived"));
+    assert_eq!(row.current.as_deref(), Some(OLD));
+    assert_eq!(report.exit_code(), 0);
+    let table = report.table();
+    assert!(table.contains("skipped (archived)"), "{table}");
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["consumers"][1]["repo"], "platform/frozen");
+    assert_eq!(json["consumers"][1]["status"], "skipped");
+    let propagated = propagate_default(&fleet).await;
+    assert_eq!(outcome_of(&propagated, "platform/frozen"), Outcome::Skipped);
+}
+
+/// Both commands decide who is a consumer with `plan::membership`: the same repositories get a
+/// row, whether they are named or discovered in the org.
+#[tokio::test(start_paused = true)]
+async fn drift_and_propagate_give_a_row_to_the_same_repositories() {
+    let states: Vec<(String, gitea_fake::fleet::ConsumerState)> =
+        gitea_fake::fleet::ConsumerState::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("svc-{i:02}"), *s))
+            .collect();
+    let named: Vec<(&str, _)> = states.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+    for discover in [false, true] {
+        let mut fleet = fleet(&named).await;
+        if discover {
+            fleet.config.consumers.repos.clear();
+            fleet.config.consumers.orgs = vec!["platform".to_owned()];
+        }
+        let drift_rows: Vec<String> = drift(&fleet)
+            .await
+            .consumers
+            .into_iter()
+            .map(|row| row.repo)
+            .collect();
+        let propagate_rows: Vec<String> = propagate(&fleet, &RunOptions::default())
+            .await
+            .consumers
+            .into_iter()
+            .map(|row| row.repo)
+            .collect();
+        assert_eq!(drift_rows, propagate_rows, "discover = {discover}");
+        let expected = if discover {
+            states.len() - 2 // the empty one and the one without a version file
+        } else {
+            states.len()
+        };
+        assert_eq!(drift_rows.len(), expected, "discover = {discover}");
+    }
 }
