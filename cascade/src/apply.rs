@@ -99,12 +99,6 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                 let (outcome, pr, detail) = settled_row(settled);
                 return result(outcome, pr, detail);
             }
-            Action::Create(commit) if ctx.settings.dry_run => {
-                return result(Outcome::WouldCreate, None, commit.note);
-            }
-            Action::Adopt { .. } if ctx.settings.dry_run => {
-                return result(Outcome::WouldAdopt, None, None);
-            }
             Action::Create(_) if ctx.stopping() => {
                 let why =
                     "the run stopped before this consumer's commit; nothing was written to it";
@@ -133,6 +127,11 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                     .collect();
                 if let Err(why) = check_commit(&written, &obs, target) {
                     return result(Outcome::NeedsHuman, None, Some(why));
+                }
+                // A dry run stops here: it has refused everything the real run refuses before
+                // writing (the labels, the half-bump check), and writes nothing.
+                if ctx.settings.dry_run {
+                    return result(Outcome::WouldCreate, None, commit.note);
                 }
                 match branch::write_commit(ctx, &obs, &change).await {
                     Ok(Written::Created | Written::FoundOurs) => {}
@@ -179,6 +178,9 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                     Ok(ids) => ids,
                     Err(reason) => return result(Outcome::Failed, None, Some(reason)),
                 };
+                if ctx.settings.dry_run {
+                    return result(Outcome::WouldAdopt, None, None);
+                }
                 let changes = obs
                     .version_file
                     .as_ref()

@@ -1,13 +1,20 @@
 //! `propagate.toml`: what to propagate, to whom, and how the pull requests look.
 //!
 //! Parsing is strict (unknown keys are errors) and everything is validated here, before any
-//! network call, so a typo fails in one line instead of half-way through 800 repositories.
+//! network call, so a typo fails in one line instead of half-way through 800 repositories. An
+//! error names the line and column and shows the line (see [`ConfigError`]).
 
-use std::{path::Path, time::Duration};
+mod locate;
+
+use std::{ops::Range, path::Path, time::Duration};
 
 use serde::Deserialize;
+use toml::Spanned;
 
-use crate::repo::RepoName;
+use crate::{
+    repo::RepoName,
+    template::{Template, TemplateError},
+};
 
 /// A validated configuration.
 #[derive(Clone, Debug)]
@@ -59,10 +66,13 @@ pub struct Consumers {
 /// The pull request's title, body, labels and people.
 #[derive(Clone, Debug)]
 pub struct PullRequestConfig {
-    /// Title template; `{package}` and `{version}` are replaced.
-    pub title: String,
-    /// Body template; `{package}`, `{version}` and `{old_version}` are replaced.
-    pub body: String,
+    /// Title template (see [`crate::template`]).
+    pub title: Template,
+    /// Body template; the list of what changed follows it.
+    pub body: Template,
+    /// A link to the release notes, as a template (`https://…/releases/tag/v{version}`); the
+    /// body links to it when set.
+    pub changelog_url: Option<Template>,
     /// Label names, resolved to ids per repository; an unknown label is an error.
     pub labels: Vec<String>,
     /// Assignee logins.
@@ -71,12 +81,21 @@ pub struct PullRequestConfig {
     pub reviewers: Vec<String>,
 }
 
-/// Why a configuration was rejected. Always one line, naming the file.
+/// Why a configuration was rejected. Always one line: the file, then, when the problem is at a
+/// place in it, `line L, column C`, the message, and the line itself.
 #[derive(Debug, thiserror::Error)]
 #[error("config {path}: {message}")]
 pub struct ConfigError {
     path: String,
     message: String,
+    location: Option<(usize, usize)>,
+}
+
+impl ConfigError {
+    /// The 1-based line and column of the problem, when it is at a place in the file.
+    pub fn location(&self) -> Option<(usize, usize)> {
+        self.location
+    }
 }
 
 /// The default PR title.
@@ -87,28 +106,25 @@ pub const DEFAULT_BODY: &str = "The runtime released {version}.\n\nThis pull req
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    gitea_url: Option<String>,
+    gitea_url: Option<Spanned<String>>,
     #[serde(default)]
     allow_insecure_http: bool,
-    runtime_repo: Option<String>,
-    package: Option<String>,
-    #[serde(default = "default_version_file")]
-    version_file: String,
-    #[serde(default = "default_requirements_file")]
-    requirements_file: String,
+    runtime_repo: Option<Spanned<String>>,
+    package: Option<Spanned<String>>,
+    version_file: Option<Spanned<String>>,
+    requirements_file: Option<Spanned<String>>,
     #[serde(default)]
     consumers: RawConsumers,
     #[serde(default)]
     pull_request: RawPullRequest,
-    #[serde(default)]
-    retry: RawRetry,
+    retry: Option<Spanned<RawRetry>>,
 }
 
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConsumers {
     #[serde(default)]
-    repos: Vec<String>,
+    repos: Vec<Spanned<String>>,
     #[serde(default)]
     orgs: Vec<String>,
 }
@@ -116,8 +132,9 @@ struct RawConsumers {
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPullRequest {
-    title: Option<String>,
-    body: Option<String>,
+    title: Option<Spanned<String>>,
+    body: Option<Spanned<String>>,
+    changelog_url: Option<Spanned<String>>,
     #[serde(default)]
     labels: Vec<String>,
     #[serde(default)]
@@ -148,6 +165,50 @@ fn default_requirements_file() -> String {
     "requirements.txt".to_owned()
 }
 
+/// A built-in template; they are valid (a unit test parses them), and would be text otherwise.
+fn builtin(source: &str) -> Template {
+    Template::parse(source).unwrap_or_else(|_| Template::text(source))
+}
+
+/// The text being parsed, for errors that name a place in it.
+struct Source<'a> {
+    text: &'a str,
+    origin: &'a str,
+}
+
+impl Source<'_> {
+    fn fail(&self, message: String) -> ConfigError {
+        ConfigError {
+            path: self.origin.to_owned(),
+            message,
+            location: None,
+        }
+    }
+
+    fn fail_at(&self, span: &Range<usize>, message: &str) -> ConfigError {
+        let (message, location) = locate::locate(self.text, span, message);
+        ConfigError {
+            path: self.origin.to_owned(),
+            message,
+            location: Some(location),
+        }
+    }
+
+    /// A template, or an error at the placeholder that is wrong. `span` is the TOML string's,
+    /// quotes included; for a basic string on one line without escapes, that is exact.
+    fn template(&self, key: &str, value: &Spanned<String>) -> Result<Template, ConfigError> {
+        Template::parse(value.get_ref()).map_err(|err: TemplateError| {
+            let span = value.span();
+            let quoted = self.text.get(span.clone()).unwrap_or_default();
+            let inner = quoted
+                .find(value.get_ref().as_str())
+                .filter(|_| !value.get_ref().is_empty())
+                .map_or(span.start, |at| span.start + at + err.offset);
+            self.fail_at(&(inner..inner + 1), &format!("[pull_request] {key}: {err}"))
+        })
+    }
+}
+
 impl Config {
     /// A config with every default, as a minimal `propagate.toml` naming these would give.
     ///
@@ -162,8 +223,9 @@ impl Config {
             requirements_file: default_requirements_file(),
             consumers,
             pull_request: PullRequestConfig {
-                title: DEFAULT_TITLE.to_owned(),
-                body: DEFAULT_BODY.to_owned(),
+                title: builtin(DEFAULT_TITLE),
+                body: builtin(DEFAULT_BODY),
+                changelog_url: None,
                 labels: Vec::new(),
                 assignees: Vec::new(),
                 reviewers: Vec::new(),
@@ -185,92 +247,146 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
             path: shown.clone(),
             message: format!("cannot read it: {err}"),
+            location: None,
         })?;
         Config::parse(&text, &shown)
     }
 
     /// Parses and validates config text; `origin` names it in errors.
     ///
+    /// ```
+    /// use cascade::config::Config;
+    ///
+    /// let text = "gitea_url = \"https://gitea.example.com\"\npackage = \"p\"\ncolour = 1\n";
+    /// let err = Config::parse(text, "propagate.toml").unwrap_err();
+    /// assert_eq!(err.location(), Some((3, 1)));
+    /// assert!(err.to_string().starts_with("config propagate.toml: line 3, column 1: unknown field `colour`"));
+    /// assert!(err.to_string().ends_with("; the line: colour = 1"));
+    /// ```
+    ///
     /// # Errors
     ///
     /// A [`ConfigError`] naming `origin` and the first problem found.
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let fail = |message: String| ConfigError {
-            path: origin.to_owned(),
-            message,
-        };
-        let raw: RawConfig = toml::from_str(text).map_err(|err| fail(one_line_toml_error(&err)))?;
-        let gitea_url = raw.gitea_url.ok_or_else(|| {
-            fail("missing `gitea_url`; add gitea_url = \"https://gitea.example.com\"".to_owned())
+        let src = Source { text, origin };
+        let raw: RawConfig = toml::from_str(text).map_err(|err| {
+            let message = err.message().trim().replace('\n', " ");
+            match err.span() {
+                Some(span) => src.fail_at(&span, &message),
+                None => src.fail(message),
+            }
         })?;
-        gitea_api::check_base_url(&gitea_url, raw.allow_insecure_http)
-            .map_err(|err| fail(format!("gitea_url {err}")))?;
-        let package = raw
-            .package
-            .filter(|p| !p.trim().is_empty())
-            .ok_or_else(|| {
-                fail("missing `package`, the runtime's name in requirements.txt".to_owned())
-            })?;
+        let gitea_url = raw.gitea_url.ok_or_else(|| {
+            src.fail(
+                "missing `gitea_url`; add gitea_url = \"https://gitea.example.com\"".to_owned(),
+            )
+        })?;
+        // The line is not shown: it may hold the credentials this check refuses.
+        gitea_api::check_base_url(gitea_url.get_ref(), raw.allow_insecure_http).map_err(|err| {
+            let (line, column) = locate::line_column(text, gitea_url.span().start);
+            ConfigError {
+                path: origin.to_owned(),
+                message: format!("line {line}, column {column}: gitea_url {err}"),
+                location: Some((line, column)),
+            }
+        })?;
+        let package = match raw.package {
+            Some(p) if !p.get_ref().trim().is_empty() => p.into_inner(),
+            Some(p) => return Err(src.fail_at(&p.span(), "`package` is empty")),
+            None => {
+                return Err(src
+                    .fail("missing `package`, the runtime's name in requirements.txt".to_owned()));
+            }
+        };
         let runtime_repo = raw
             .runtime_repo
-            .as_deref()
-            .map(RepoName::parse)
-            .transpose()
-            .map_err(|m| fail(format!("runtime_repo: {m}")))?;
+            .map(|r| {
+                RepoName::parse(r.get_ref())
+                    .map_err(|m| src.fail_at(&r.span(), &format!("runtime_repo: {m}")))
+            })
+            .transpose()?;
         let repos = raw
             .consumers
             .repos
             .iter()
-            .map(|r| RepoName::parse(r))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|m| fail(format!("consumers.repos: {m}")))?;
+            .map(|r| {
+                RepoName::parse(r.get_ref())
+                    .map_err(|m| src.fail_at(&r.span(), &format!("consumers.repos: {m}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if repos.is_empty() && raw.consumers.orgs.is_empty() {
-            return Err(fail(
+            return Err(src.fail(
                 "no consumers; list [consumers] repos = [\"owner/repo\"] or orgs = [\"org\"]"
                     .to_owned(),
             ));
         }
-        for file in [&raw.version_file, &raw.requirements_file] {
-            if file.is_empty() || file.starts_with('/') || file.split('/').any(|s| s == "..") {
-                return Err(fail(format!(
-                    "{file:?} is not a relative file path in the repository"
-                )));
+        let path = |value: Option<Spanned<String>>, default: fn() -> String| match value {
+            None => Ok(default()),
+            Some(file) => {
+                let name = file.get_ref();
+                if name.is_empty() || name.starts_with('/') || name.split('/').any(|s| s == "..") {
+                    let why = format!("{name:?} is not a relative file path in the repository");
+                    return Err(src.fail_at(&file.span(), &why));
+                }
+                Ok(file.into_inner())
             }
-        }
-        let retry = build_policy(&raw.retry).map_err(fail)?;
-        let passes = raw.retry.passes.unwrap_or(DEFAULT_PASSES);
+        };
+        let version_file = path(raw.version_file, default_version_file)?;
+        let requirements_file = path(raw.requirements_file, default_requirements_file)?;
+        let (retry, retry_reads, retry_commit) = match &raw.retry {
+            None => (gitea_api::default_retry_policy(), false, false),
+            Some(table) => {
+                let policy = build_policy(table.get_ref())
+                    .map_err(|why| src.fail_at(&table.span(), &why))?;
+                (policy, table.get_ref().reads, table.get_ref().commit)
+            }
+        };
+        let passes = raw
+            .retry
+            .as_ref()
+            .and_then(|table| table.get_ref().passes)
+            .unwrap_or(DEFAULT_PASSES);
         if !(1..=MAX_PASSES).contains(&passes) {
-            return Err(fail(format!(
-                "[retry] passes = {passes}: give 1 (no re-run) to {MAX_PASSES}"
-            )));
+            let why = format!("[retry] passes = {passes}: give 1 (no re-run) to {MAX_PASSES}");
+            return Err(match &raw.retry {
+                Some(table) => src.fail_at(&table.span(), &why),
+                None => src.fail(why),
+            });
         }
+        let pr = &raw.pull_request;
+        let template = |key, value: &Option<Spanned<String>>, default| match value {
+            Some(value) => src.template(key, value),
+            None => Ok(builtin(default)),
+        };
+        let title = template("title", &pr.title, DEFAULT_TITLE)?;
+        let body = template("body", &pr.body, DEFAULT_BODY)?;
+        let changelog_url = pr
+            .changelog_url
+            .as_ref()
+            .map(|value| src.template("changelog_url", value))
+            .transpose()?;
         Ok(Config {
-            gitea_url: gitea_url.trim_end_matches('/').to_owned(),
+            gitea_url: gitea_url.get_ref().trim_end_matches('/').to_owned(),
             allow_insecure_http: raw.allow_insecure_http,
             runtime_repo,
             package,
-            version_file: raw.version_file,
-            requirements_file: raw.requirements_file,
+            version_file,
+            requirements_file,
             consumers: Consumers {
                 repos,
                 orgs: raw.consumers.orgs,
             },
             pull_request: PullRequestConfig {
-                title: raw
-                    .pull_request
-                    .title
-                    .unwrap_or_else(|| DEFAULT_TITLE.to_owned()),
-                body: raw
-                    .pull_request
-                    .body
-                    .unwrap_or_else(|| DEFAULT_BODY.to_owned()),
+                title,
+                body,
+                changelog_url,
                 labels: raw.pull_request.labels,
                 assignees: raw.pull_request.assignees,
                 reviewers: raw.pull_request.reviewers,
             },
             retry,
-            retry_reads: raw.retry.reads,
-            retry_commit: raw.retry.commit,
+            retry_reads,
+            retry_commit,
             passes,
         })
     }
@@ -291,14 +407,6 @@ fn build_policy(raw: &RawRetry) -> Result<retry_policy::Policy, String> {
         builder = builder.attempt_timeout(Duration::from_millis(ms));
     }
     builder.build().map_err(|err| format!("[retry]: {err}"))
-}
-
-fn one_line_toml_error(err: &toml::de::Error) -> String {
-    let message = err.message().trim().replace('\n', " ");
-    match err.span() {
-        Some(span) => format!("{message} (at byte {})", span.start),
-        None => message,
-    }
 }
 
 #[cfg(test)]
@@ -357,7 +465,7 @@ repos = ["team/svc"]
 
     #[test]
     fn rejects_malformed_toml_unknown_keys_and_missing_url() {
-        assert!(error_of("gitea_url = ").contains("at byte"));
+        assert!(error_of("gitea_url = ").contains("line 1, column 13: "));
         assert!(error_of(&format!("{MINIMAL}\ncolour = 1")).contains("unknown field"));
         assert!(
             error_of("package = \"p\"\n[consumers]\nrepos=[\"a/b\"]")
@@ -418,6 +526,97 @@ repos = ["team/svc"]
             if let Err(err) = Config::parse(&text, "p.toml") {
                 proptest::prop_assert!(!err.to_string().contains('\n'));
             }
+        }
+    }
+
+    #[test]
+    fn errors_name_the_line_and_column_and_show_the_line() {
+        let text = format!("{MINIMAL}\n[pull_request]\ncolour = \"blue\"\n");
+        let err = Config::parse(&text, "p.toml").unwrap_err();
+        assert_eq!(err.location(), Some((8, 1)));
+        let err = err.to_string();
+        assert!(
+            err.starts_with("config p.toml: line 8, column 1: unknown field `colour`"),
+            "{err}"
+        );
+        assert!(err.ends_with("; the line: colour = \"blue\""), "{err}");
+        let bad_repo = MINIMAL.replace("\"team/svc\"", "\"team/svc\", \"nope\"");
+        let err = error_of(&bad_repo);
+        assert!(
+            err.contains("line 5, column 22: consumers.repos: \"nope\" is not a repository name"),
+            "{err}"
+        );
+        let retry = format!("{MINIMAL}\n[retry]\nmax_retries = \"three\"\n");
+        assert!(
+            error_of(&retry).contains("line 8, column 15: invalid type"),
+            "{}",
+            error_of(&retry)
+        );
+        let path = MINIMAL.replace("package", "version_file = \"/etc/passwd\"\npackage");
+        assert!(error_of(&path).contains("line 3, column 16: \"/etc/passwd\" is not a relative"));
+    }
+
+    #[test]
+    fn a_credential_in_gitea_url_is_located_but_never_shown() {
+        let text = MINIMAL.replace(
+            "https://gitea.example.com/",
+            "https://bot:s3cret@gitea.example.com",
+        );
+        let err = error_of(&text);
+        assert!(err.contains("line 2, column 13: gitea_url "), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+        let broken = "gitea_url = \"https://bot:s3cret@gitea.example.com\n";
+        let err = error_of(broken);
+        assert!(err.contains("line 1"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn templates_are_checked_at_load_naming_the_valid_placeholders() {
+        let with =
+            |key: &str, value: &str| format!("{MINIMAL}\n[pull_request]\n{key} = \"{value}\"\n");
+        let err = error_of(&with("title", "Bump {pkg} to {version}"));
+        assert!(
+            err.contains("line 8, column 15: [pull_request] title: unknown placeholder {pkg}; the valid ones are {package}, {version}, {old_version}"),
+            "{err}"
+        );
+        assert!(
+            err.ends_with("; the line: title = \"Bump {pkg} to {version}\""),
+            "{err}"
+        );
+        assert!(
+            error_of(&with("body", "from {old} to {version}"))
+                .contains("[pull_request] body: unknown placeholder {old}")
+        );
+        assert!(
+            error_of(&with("changelog_url", "https://g/r/{version"))
+                .contains("[pull_request] changelog_url: a { that is never closed")
+        );
+        let config = Config::parse(
+            &with(
+                "changelog_url",
+                "https://g/platform/runtime/releases/tag/v{version}",
+            ),
+            "t",
+        )
+        .unwrap();
+        let values = crate::template::Values {
+            package: "p",
+            version: "1.5.0",
+            old_version: "1.4.2",
+        };
+        assert_eq!(
+            config.pull_request.changelog_url.unwrap().render(&values),
+            "https://g/platform/runtime/releases/tag/v1.5.0"
+        );
+        let literal = Config::parse(&with("title", "Bump {{package}}"), "t").unwrap();
+        assert_eq!(literal.pull_request.title.render(&values), "Bump {package}");
+    }
+
+    #[test]
+    fn the_built_in_templates_are_valid() {
+        for source in [DEFAULT_TITLE, DEFAULT_BODY] {
+            assert!(Template::parse(source).is_ok(), "{source}");
         }
     }
 

@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod body;
 pub mod config;
 pub mod drift;
 pub mod interrupt;
@@ -16,6 +17,7 @@ pub mod repo;
 pub mod report;
 pub mod requirements;
 pub mod run;
+pub mod template;
 pub mod version;
 
 mod apply;

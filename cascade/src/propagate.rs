@@ -18,12 +18,14 @@ use gitea_api::{Client, CreatePullRequest, Repository};
 use retry_policy::{Outcome as AttemptOutcome, Retrier};
 
 use crate::{
+    body::{self, BodyFacts},
     config::{Consumers, PullRequestConfig},
     interrupt::Interrupt,
     passes::{self, Limits},
     plan::{Observation, Target},
     repo::RepoName,
     report::{ConsumerResult, Report},
+    template::Values,
 };
 
 /// Everything one cascade run needs besides the client.
@@ -298,7 +300,7 @@ impl Context {
         )
     }
 
-    /// The PR: the configured title and body, then `changes` as a list.
+    /// The PR: title and body from the templates and `changes` (see [`crate::body`]).
     pub(crate) fn pull_request(
         &self,
         obs: &Observation,
@@ -308,22 +310,19 @@ impl Context {
     ) -> CreatePullRequest {
         let config = &self.settings.pull_request;
         let target = &self.settings.target;
-        let fill = |template: &str| {
-            template
-                .replace("{package}", &target.package)
-                .replace("{version}", &target.version.to_string())
-                .replace("{old_version}", old_version)
+        let version = target.version.to_string();
+        let values = Values {
+            package: &target.package,
+            version: &version,
+            old_version,
         };
-        let mut body = fill(&config.body);
-        if !changes.is_empty() {
-            body.push_str("\n\nWhat this pull request changes:\n");
-            for change in changes {
-                body.push_str(&format!("\n- {change}"));
-            }
-        }
-        let mut request =
-            CreatePullRequest::new(target.branch(), &obs.default_branch, fill(&config.title))
-                .body(body);
+        let facts = BodyFacts {
+            changes,
+            superseded_later: false,
+        };
+        let title = body::pull_title(config, &values);
+        let mut request = CreatePullRequest::new(target.branch(), &obs.default_branch, title)
+            .body(body::pull_body(config, &values, &facts));
         request.labels = labels;
         request.assignees = config.assignees.clone();
         request.reviewers = config.reviewers.clone();

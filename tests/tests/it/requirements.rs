@@ -142,11 +142,11 @@ async fn duplicate_marker_pins_bump_only_the_current_version_and_the_pr_says_whi
     assert_eq!(prs.len(), 1);
     let body = &prs[0].body;
     assert!(
-        body.ends_with(
-            "What this pull request changes:\n\n\
+        body.contains(
+            "### What changed\n\n\
              - `runtime-version`: 1.4.2 -> 1.5.0\n\
              - `requirements.txt` line 1: `platform-runtime==1.4.2 ; python_full_version < '3.13'`, 1.4.2 -> 1.5.0\n\
-             - `requirements.txt` line 3, left alone: `platform-runtime==2.0.1 ; python_full_version >= '3.13'`; pins 2.0.1, not the current 1.4.2"
+             - `requirements.txt` line 3, left alone: `platform-runtime==2.0.1 ; python_full_version >= '3.13'`; pins 2.0.1, not the current 1.4.2\n"
         ),
         "{body}"
     );

@@ -93,7 +93,29 @@ fn config_error(name: &str, text: &str, needle: &str) {
 
 #[test]
 fn config_malformed_toml() {
-    config_error("malformed", "gitea_url = \n[consumers", "at byte");
+    config_error(
+        "malformed",
+        "gitea_url = \n[consumers",
+        "line 2, column 11: unclosed table, expected `]`; the line: [consumers",
+    );
+}
+
+#[test]
+fn config_error_names_the_line_and_column_and_shows_the_line() {
+    config_error(
+        "located",
+        &format!("{MINIMAL}[pull_request]\nlabels = \"dependencies\"\n"),
+        "line 6, column 10: invalid type: string \"dependencies\", expected a sequence; the line: labels = \"dependencies\"",
+    );
+}
+
+#[test]
+fn config_title_with_an_unknown_placeholder_names_the_valid_ones() {
+    config_error(
+        "placeholder",
+        &format!("{MINIMAL}[pull_request]\ntitle = \"Bump {{pkg}} to {{version}}\"\n"),
+        "line 6, column 15: [pull_request] title: unknown placeholder {pkg}; the valid ones are {package}, {version}, {old_version}",
+    );
 }
 
 #[test]
