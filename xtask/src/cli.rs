@@ -94,13 +94,15 @@ enum Command {
     Ci,
     /// Find credentials embedded in URLs in CI workflow files; exit 1 on any finding.
     ///
-    /// Scans .gitea/workflows/*.yml and .github/workflows/*.yml under the current directory, or
-    /// the files given. Each finding is printed as file:line: what, never with the secret.
+    /// Scans .gitea/workflows/*.yml and .github/workflows/*.yml (and .yaml) under the current
+    /// directory, or the files given; a directory given is scanned the same way as a repository
+    /// root, plus the workflow files directly in it. Each finding is printed as file:line: what,
+    /// never with the secret.
     #[command(
-        after_help = "Examples:\n  cargo xtask lint-workflows\n  cargo xtask lint-workflows docs/examples/propagate.yml"
+        after_help = "Examples:\n  cargo xtask lint-workflows\n  cargo xtask lint-workflows docs/examples/propagate.yml\n  cargo xtask lint-workflows ../other-repo .gitea/workflows"
     )]
     LintWorkflows {
-        /// Workflow files to scan instead of the defaults.
+        /// Workflow files, or directories to scan like the default, instead of the defaults.
         paths: Vec<PathBuf>,
     },
 }

@@ -92,6 +92,27 @@ pub(crate) fn default_paths(root: &Path) -> Vec<PathBuf> {
     paths
 }
 
+/// The workflow files a directory argument stands for: the defaults with the directory as the
+/// repository root, and the `*.yml` and `*.yaml` files in the directory itself (so both
+/// `lint-workflows .` and `lint-workflows .gitea/workflows` work), sorted, each once.
+pub(crate) fn paths_in_dir(dir: &Path) -> Vec<PathBuf> {
+    let mut paths = default_paths(dir);
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_yaml = path
+                .extension()
+                .is_some_and(|ext| ext == "yml" || ext == "yaml");
+            if is_yaml && path.is_file() {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
 fn scan_line(line: &str) -> Vec<Kind> {
     let mut kinds = Vec::new();
     let mut rest = line;

@@ -9,7 +9,22 @@ pub(crate) fn run(paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
         let root = std::env::current_dir()?;
         lint::default_paths(&root)
     } else {
-        paths
+        let mut files = Vec::new();
+        for path in paths {
+            if path.is_dir() {
+                let found = lint::paths_in_dir(&path);
+                if found.is_empty() {
+                    eprintln!(
+                        "lint-workflows: {}: no .yml or .yaml file there nor in its .gitea/workflows or .github/workflows",
+                        path.display()
+                    );
+                }
+                files.extend(found);
+            } else {
+                files.push(path);
+            }
+        }
+        files
     };
     let mut n_findings = 0;
     for path in &paths {

@@ -1,4 +1,5 @@
 //! Tests of the xtask binary: the real command line against gitea-fake.
 
 mod cli;
+mod inputs;
 mod json;
