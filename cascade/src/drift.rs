@@ -18,7 +18,7 @@ use crate::{
         read_version, standing,
     },
     propagate::{RunError, Seed},
-    repo::RepoName,
+    repo::{RepoName, Selection},
     report::{render_table, summary_line, tally},
     version::RuntimeVersion,
 };
@@ -157,12 +157,12 @@ pub async fn run(
     client: &Client,
     config: &Config,
     version: &RuntimeVersion,
-    only: &[RepoName],
+    selection: &Selection,
     jobs: usize,
 ) -> Result<DriftReport, RunError> {
     let exclude: Vec<RepoName> = config.runtime_repo.iter().cloned().collect();
     let seeds =
-        crate::propagate::resolve_consumers(client, &config.consumers, only, &exclude).await?;
+        crate::propagate::resolve_consumers(client, &config.consumers, selection, &exclude).await?;
     let shared = Arc::new((client.clone(), config.clone(), version.clone()));
     let items = seeds
         .into_iter()

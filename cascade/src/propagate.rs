@@ -23,7 +23,7 @@ use crate::{
     interrupt::Interrupt,
     passes::{self, Limits},
     plan::{Observation, Target},
-    repo::RepoName,
+    repo::{RepoName, Selection},
     report::{ConsumerResult, Report},
     template::Values,
 };
@@ -73,6 +73,16 @@ pub enum RunError {
         "--only {0}: not a consumer in the config (not in [consumers] repos, nor in a listed org)"
     )]
     NotAConsumer(String),
+    /// A glob of `--only` or `--exclude` matches no consumer in the config.
+    #[error(
+        "{flag} {pattern}: matches no consumer in the config (not in [consumers] repos, nor in a listed org)"
+    )]
+    NoMatch {
+        /// `--only` or `--exclude`.
+        flag: &'static str,
+        /// The pattern as given.
+        pattern: String,
+    },
     /// The operator interrupted the run before any consumer was started.
     #[error("interrupted before any consumer was started ({cause}); nothing was written")]
     Interrupted {
@@ -158,7 +168,7 @@ pub async fn propagate(
     client: &Client,
     settings: Settings,
     consumers: &Consumers,
-    only: &[RepoName],
+    selection: &Selection,
     on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<Report, RunError> {
     let stops = Stops {
@@ -169,7 +179,7 @@ pub async fn propagate(
         .guard(resolve_consumers(
             client,
             consumers,
-            only,
+            selection,
             &settings.exclude,
         ))
         .await??;
@@ -206,7 +216,7 @@ pub async fn propagate(
 pub(crate) async fn resolve_consumers(
     client: &Client,
     consumers: &Consumers,
-    only: &[RepoName],
+    selection: &Selection,
     exclude: &[RepoName],
 ) -> Result<Vec<Seed>, RunError> {
     let mut seeds: BTreeMap<RepoName, Option<Repository>> = BTreeMap::new();
@@ -233,13 +243,23 @@ pub(crate) async fn resolve_consumers(
             }
         }
     }
-    if let Some(missing) = only.iter().find(|name| !seeds.contains_key(name)) {
-        return Err(RunError::NotAConsumer(missing.to_string()));
+    seeds.retain(|name, _| !exclude.contains(name));
+    let names: Vec<&RepoName> = seeds.keys().collect();
+    match selection.unmatched(&names) {
+        Some(("--only", pattern)) if pattern.is_exact() => {
+            return Err(RunError::NotAConsumer(pattern.to_string()));
+        }
+        Some((flag, pattern)) => {
+            return Err(RunError::NoMatch {
+                flag,
+                pattern: pattern.to_string(),
+            });
+        }
+        None => {}
     }
     Ok(seeds
         .into_iter()
-        .filter(|(name, _)| !exclude.contains(name))
-        .filter(|(name, _)| only.is_empty() || only.contains(name))
+        .filter(|(name, _)| selection.selects(name))
         .map(|(name, repository)| Seed { name, repository })
         .collect())
 }

@@ -16,7 +16,7 @@ use crate::{
     drift::{self, DriftReport},
     plan::{self, Target},
     propagate::{self, Settings},
-    repo::RepoName,
+    repo::Selection,
     report::Report,
     timestamp::Started,
     version::RuntimeVersion,
@@ -31,8 +31,8 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// `--jobs`.
     pub jobs: usize,
-    /// `--only`: restrict to these consumers.
-    pub only: Vec<RepoName>,
+    /// `--only` and `--exclude`: which consumers to visit.
+    pub selection: Selection,
     /// `--deadline`: the whole run's time, from its start; then no consumer is started.
     pub deadline: Option<Duration>,
     /// Stops the run when the operator asks (SIGINT, SIGTERM).
@@ -45,7 +45,7 @@ impl Default for RunOptions {
             version: None,
             dry_run: false,
             jobs: 8,
-            only: Vec::new(),
+            selection: Selection::default(),
             deadline: None,
             interrupt: Interrupt::new(),
         }
@@ -274,7 +274,7 @@ pub async fn propagate_with_retrier(
         client,
         settings,
         &config.consumers,
-        &options.only,
+        &options.selection,
         on_progress,
     )
     .await?;
@@ -312,7 +312,7 @@ pub async fn drift_with(
     let started = Started::now();
     preflight(client, config).await?;
     let version = resolve_version(client, config, options.version.clone()).await?;
-    let mut report = drift::run(client, config, &version, &options.only, options.jobs).await?;
+    let mut report = drift::run(client, config, &version, &options.selection, options.jobs).await?;
     report.started_at = started.at();
     report.duration_ms = started.elapsed_ms();
     Ok(report)

@@ -6,7 +6,7 @@ use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
 use anyhow::Context as _;
 use cascade::{
     config::Config,
-    repo::RepoName,
+    repo::{RepoPattern, Selection},
     run::{self, Progress, RunOptions},
     version::RuntimeVersion,
 };
@@ -31,9 +31,13 @@ pub(crate) struct CommonArgs {
     /// Consumers in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: u16,
-    /// Only these consumers (repeatable), as owner/repo.
-    #[arg(long, value_name = "OWNER/REPO", value_parser = parse_repo)]
-    only: Vec<RepoName>,
+    /// Only these consumers (repeatable), as owner/repo; * and ? match within a part
+    /// (platform/*, */billing-?). A pattern that matches no consumer is an error.
+    #[arg(long, value_name = "OWNER/REPO", value_parser = parse_pattern)]
+    only: Vec<RepoPattern>,
+    /// Never these consumers (repeatable), as --only takes them; applied after --only.
+    #[arg(long, value_name = "OWNER/REPO", value_parser = parse_pattern)]
+    exclude: Vec<RepoPattern>,
     /// Write the report as JSON to stdout (the table goes to stderr); on exit code 2, stdout
     /// holds {"error": "..."}.
     #[arg(long)]
@@ -72,7 +76,10 @@ impl CommonArgs {
             version,
             dry_run: false,
             jobs: usize::from(self.jobs),
-            only: self.only.clone(),
+            selection: Selection {
+                only: self.only.clone(),
+                exclude: self.exclude.clone(),
+            },
             ..RunOptions::default()
         };
         Ok((config, options, token))
@@ -156,8 +163,8 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn parse_repo(text: &str) -> Result<RepoName, String> {
-    RepoName::parse(text)
+fn parse_pattern(text: &str) -> Result<RepoPattern, String> {
+    RepoPattern::parse(text)
 }
 
 pub(crate) fn init_tracing(verbose: u8) {

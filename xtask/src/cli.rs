@@ -124,7 +124,8 @@ impl Cli {
 const PROPAGATE_EXAMPLES: &str = "Examples:
   GITEA_TOKEN=... cargo xtask propagate --config propagate.toml --version 1.5.0
   cargo xtask propagate --config propagate.toml --dry-run --token-file ~/.gitea-token
-  cargo xtask propagate --config propagate.toml --only platform/billing --json > report.json";
+  cargo xtask propagate --config propagate.toml --only platform/billing --json > report.json
+  cargo xtask propagate --config propagate.toml --only 'platform/api-*' --exclude '*/legacy-*' --output report.json";
 
 const DRIFT_EXAMPLES: &str = "Examples:
   GITEA_TOKEN=... cargo xtask drift --config propagate.toml

@@ -15,5 +15,6 @@ mod redirects;
 mod reliability_doc;
 mod requirements;
 mod secrets;
+mod selection;
 mod soak;
 mod versions;

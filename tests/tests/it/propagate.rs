@@ -300,7 +300,10 @@ async fn org_discovery_folds_the_repo_call_into_the_listing() {
 async fn only_runs_the_named_consumers_and_rejects_strangers() {
     let fleet = fleet(&[("a", Behind), ("b", Behind)]).await;
     let only = |name: &str| RunOptions {
-        only: vec![cascade::repo::RepoName::parse(name).unwrap()],
+        selection: cascade::repo::Selection {
+            only: vec![cascade::repo::RepoPattern::parse(name).unwrap()],
+            exclude: Vec::new(),
+        },
         ..RunOptions::default()
     };
     let report = propagate(&fleet, &only("platform/b")).await;

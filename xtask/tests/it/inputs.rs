@@ -161,3 +161,53 @@ fn lint_workflows_on_a_directory_without_workflows_says_so() {
         "{stderr}"
     );
 }
+
+#[test]
+fn exclude_is_repeatable_and_takes_globs_as_only_does() {
+    use gitea_fake::fleet::ConsumerState::Behind;
+    let served = crate::cli::serve(
+        "inputs-exclude",
+        "tok",
+        &[
+            ("api-a", Behind),
+            ("api-b", Behind),
+            ("web", Behind),
+            ("cron", Behind),
+        ],
+    );
+    let output = xtask()
+        .arg("propagate")
+        .arg("--config")
+        .arg(&served.config)
+        .args(["--only", "platform/api-*", "--only", "platform/web"])
+        .args(["--exclude", "platform/*-b", "--exclude", "platform/w?b"])
+        .arg("--json")
+        .env("GITEA_TOKEN", "tok")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let repos: Vec<&str> = report["consumers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["repo"].as_str().unwrap())
+        .collect();
+    assert_eq!(repos, ["platform/api-a"]);
+    assert!(served.fake.store().pulls("platform", "cron").is_empty());
+
+    let output = xtask()
+        .arg("drift")
+        .arg("--config")
+        .arg(&served.config)
+        .args(["--exclude", "platform/nope-*"])
+        .env("GITEA_TOKEN", "tok")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--exclude platform/nope-*: matches no consumer"),
+        "{stderr}"
+    );
+}
