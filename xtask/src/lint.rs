@@ -292,4 +292,69 @@ mod tests {
         }
         assert!(checked > 0, "no example workflows in {}", root.display());
     }
+
+    /// The steps of a workflow job, each as its lines (a step starts with `- ` under `steps:`).
+    fn steps(text: &str) -> Vec<Vec<&str>> {
+        let mut steps: Vec<Vec<&str>> = Vec::new();
+        for line in text.lines().skip_while(|l| l.trim() != "steps:").skip(1) {
+            if line.trim_start().starts_with("- ") && line.starts_with("      - ") {
+                steps.push(Vec::new());
+            }
+            if let Some(step) = steps.last_mut() {
+                step.push(line);
+            }
+        }
+        steps
+    }
+
+    #[test]
+    fn the_example_workflow_keeps_the_token_out_of_the_build_and_pins_actions() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples/propagate.yml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let steps = steps(&text);
+        let with = |needle: &str| -> Vec<&Vec<&str>> {
+            steps
+                .iter()
+                .filter(|s| s.iter().any(|l| l.contains(needle)))
+                .collect()
+        };
+        let build = with("cargo build --locked --release -p xtask");
+        assert_eq!(build.len(), 1, "one build step");
+        assert!(
+            !build[0]
+                .iter()
+                .any(|l| l.contains("secrets.") || l.contains("env:")),
+            "the build step sees no secret: {:?}",
+            build[0]
+        );
+        let secret = with("secrets.");
+        assert_eq!(secret.len(), 1, "the secret reaches one step only");
+        assert!(
+            secret[0].iter().any(|l| l.contains("umask 077")),
+            "it only writes a 0600 file: {:?}",
+            secret[0]
+        );
+        let runs = with("./target/release/xtask");
+        assert_eq!(runs.len(), 2, "propagate and drift run the built binary");
+        for run in runs {
+            assert!(run.iter().any(|l| l.contains("--token-file")), "{run:?}");
+        }
+        assert!(
+            !text.contains("cargo xtask"),
+            "nothing compiles with the token around"
+        );
+        assert!(text.contains("persist-credentials: false"));
+        for line in text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("- uses:"))
+        {
+            let pin = line.split('@').nth(1).unwrap_or_default();
+            let (sha, tag) = pin.split_once(" # ").unwrap_or((pin, ""));
+            let pinned = sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+            assert!(
+                pinned && tag.starts_with('v'),
+                "not pinned by sha and tag: {line}"
+            );
+        }
+    }
 }
