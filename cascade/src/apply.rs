@@ -12,7 +12,7 @@ use crate::{
         Action, BranchProbe, BranchState, Listing, Lookup, Observation, ObservedFile, PullRef,
         Settled, bump_commit, check_commit, plan, read_version,
     },
-    propagate::{Context, Seed},
+    propagate::{Context, Seed, foreign_owner},
     report::{ConsumerResult, Outcome},
 };
 use branch::Written;
@@ -71,7 +71,16 @@ pub(crate) async fn run(ctx: &Context, seed: Seed) -> Ran {
 }
 
 async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Failure> {
-    let mut obs = observe(ctx, seed).await?;
+    let name = seed.name.clone();
+    let mut obs = match observe(ctx, seed).await? {
+        Ok(obs) => obs,
+        Err(why) => {
+            tracing::warn!(repo = %name, %why, "skipped");
+            let mut row = ConsumerResult::new(name.to_string(), Outcome::Skipped);
+            row.detail = Some(why);
+            return Ok(Some(row));
+        }
+    };
     let (owner, repo) = (obs.repo.owner.clone(), obs.repo.name.clone());
     let target = &ctx.settings.target;
     let probe = if ctx.settings.dry_run {
@@ -207,8 +216,12 @@ fn join_notes(first: Option<String>, second: Option<String>) -> Option<String> {
     }
 }
 
-/// The repository (unless discovery already listed it) and both files on the default branch.
-async fn observe(ctx: &Context, seed: Seed) -> Result<Observation, gitea_api::Error> {
+/// The repository (unless discovery already listed it) and both files on the default branch;
+/// the inner `Err` says why a repository owned by someone else than asked is not touched.
+async fn observe(
+    ctx: &Context,
+    seed: Seed,
+) -> Result<Result<Observation, String>, gitea_api::Error> {
     let listing = if seed.repository.is_some() {
         Listing::Discovered
     } else {
@@ -222,6 +235,9 @@ async fn observe(ctx: &Context, seed: Seed) -> Result<Observation, gitea_api::Er
                 .await?
         }
     };
+    if let Some(why) = foreign_owner(&seed.name.owner, &repository) {
+        return Ok(Err(why));
+    }
     let mut obs = Observation {
         repo: seed.name,
         listing,
@@ -236,7 +252,7 @@ async fn observe(ctx: &Context, seed: Seed) -> Result<Observation, gitea_api::Er
     if !obs.empty {
         read_files(ctx, &mut obs).await?;
     }
-    Ok(obs)
+    Ok(Ok(obs))
 }
 
 async fn read_files(ctx: &Context, obs: &mut Observation) -> Result<(), gitea_api::Error> {

@@ -217,6 +217,9 @@ async fn check(
             Err(err) => return Some(unknown(repo, err.to_string())),
         },
     };
+    if let Some(why) = crate::propagate::foreign_owner(owner, &repository) {
+        return Some(unknown(repo, why));
+    }
     let branch = &repository.default_branch;
     let file = if repository.empty {
         None

@@ -235,6 +235,10 @@ pub(crate) async fn resolve_consumers(
                     source: Box::new(source),
                 })?;
             let Some(repository) = next else { break };
+            if let Some(why) = foreign_owner(org, &repository) {
+                tracing::warn!(org = %org, %why, "skipped a repository listed under the org");
+                continue;
+            }
             let Ok(name) = RepoName::parse(&repository.full_name) else {
                 continue;
             };
@@ -262,6 +266,24 @@ pub(crate) async fn resolve_consumers(
         .filter(|(name, _)| selection.selects(name))
         .map(|(name, repository)| Seed { name, repository })
         .collect())
+}
+
+/// Why `repository`, listed under or asked for as `owner`'s, is not `owner`'s: its `owner.login`
+/// or the owner in its `full_name` is someone else (a transferred repository, or a server
+/// listing what is not the org's). `None` when it is `owner`'s.
+pub(crate) fn foreign_owner(owner: &str, repository: &Repository) -> Option<String> {
+    let login = repository.owner.as_ref().map(|user| user.login.as_str());
+    let named = repository.full_name.split_once('/').map(|(o, _)| o);
+    let ours = |found: Option<&str>| found.is_some_and(|f| f.eq_ignore_ascii_case(owner));
+    if ours(login) && ours(named) {
+        return None;
+    }
+    let shown = login.filter(|l| !l.eq_ignore_ascii_case(owner)).or(named);
+    Some(format!(
+        "{} is owned by {}, not {owner}; not touched",
+        repository.full_name,
+        shown.unwrap_or("nobody named")
+    ))
 }
 
 /// What one attempt of a retried write produced, for the retry policy.

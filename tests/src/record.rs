@@ -345,6 +345,18 @@ pub const BAD_INPUTS: &[BadInput] = &[
         "reply_absurd_total_count_is_not_trusted",
         "ignored; 2 requests",
     ),
+    bad(
+        "reply",
+        LIB,
+        "reply_org_listing_repositories_owned_elsewhere_skips_them_unread",
+        "ignored with a warning, never read",
+    ),
+    bad(
+        "reply",
+        LIB,
+        "reply_a_listed_repository_now_owned_elsewhere_is_skipped_and_not_touched",
+        "`skipped`, nothing else read",
+    ),
 ];
 
 /// The generated part of `docs/reliability.md`.

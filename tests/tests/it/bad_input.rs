@@ -386,7 +386,7 @@ async fn reply_absurd_total_count_is_not_trusted() {
         "/api/v1/version" => Reply::json(200, VERSION),
         t if t.starts_with("/api/v1/orgs/platform/repos") => Reply::json(
             200,
-            "[{\"id\":1,\"name\":\"app\",\"full_name\":\"platform/app\",\"default_branch\":\"main\",\"empty\":true}]",
+            "[{\"id\":1,\"name\":\"app\",\"full_name\":\"platform/app\",\"owner\":{\"login\":\"platform\"},\"default_branch\":\"main\",\"empty\":true}]",
         )
         .header("X-Total-Count", "18446744073709551615"),
         _ => Reply::json(404, "{\"message\":\"not found\"}"),
@@ -394,5 +394,65 @@ async fn reply_absurd_total_count_is_not_trusted() {
     .await;
     let report = raw_run(&server, "[consumers]\norgs = [\"platform\"]").await;
     assert!(report.consumers.is_empty(), "{report:#?}");
+    assert_eq!(server.requests().len(), 2, "{:?}", server.lines());
+}
+
+/// A repository as Gitea lists it, owned by `owner`.
+fn repo_json(id: u32, full_name: &str, owner: &str) -> String {
+    format!(
+        "{{\"id\":{id},\"name\":\"app\",\"full_name\":\"{full_name}\",\"owner\":{{\"login\":\"{owner}\"}},\"default_branch\":\"main\",\"empty\":false}}"
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn reply_org_listing_repositories_owned_elsewhere_skips_them_unread() {
+    let listing = format!(
+        "[{},{},{}]",
+        repo_json(1, "victim/app", "victim"),
+        repo_json(2, "platform/app", "victim"),
+        repo_json(3, "victim/other", "platform"),
+    );
+    let server = Server::handler(move |request| match request.path() {
+        "/api/v1/version" => Reply::json(200, VERSION),
+        "/api/v1/orgs/platform/repos" => Reply::json(200, listing.clone()),
+        _ => Reply::json(404, "{\"message\":\"not found\"}"),
+    })
+    .await;
+    let (logs, _guards) = crate::common::logs::capture(tracing::Level::WARN);
+    let report = raw_run(&server, "[consumers]\norgs = [\"platform\"]").await;
+    assert!(report.consumers.is_empty(), "{report:#?}");
+    let warnings = logs.text();
+    for skipped in [
+        "victim/app is owned by victim, not platform",
+        "platform/app is owned by victim, not platform",
+        "victim/other is owned by victim, not platform",
+    ] {
+        assert!(warnings.contains(skipped), "{warnings}");
+    }
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path().to_owned())
+        .collect();
+    assert_eq!(paths, ["/api/v1/version", "/api/v1/orgs/platform/repos"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn reply_a_listed_repository_now_owned_elsewhere_is_skipped_and_not_touched() {
+    let server = Server::handler(|request| match request.path() {
+        "/api/v1/version" => Reply::json(200, VERSION),
+        "/api/v1/repos/platform/app" => {
+            Reply::json(200, repo_json(1, "elsewhere/app", "elsewhere"))
+        }
+        _ => Reply::json(404, "{\"message\":\"not found\"}"),
+    })
+    .await;
+    let report = raw_run(&server, ONE_REPO).await;
+    let row = row(&report, APP);
+    assert_eq!(row.outcome, Outcome::Skipped, "{row:?}");
+    assert_eq!(
+        row.detail.as_deref(),
+        Some("elsewhere/app is owned by elsewhere, not platform; not touched")
+    );
     assert_eq!(server.requests().len(), 2, "{:?}", server.lines());
 }

@@ -4,11 +4,7 @@
 //! The command line's stdout and stderr at `-vvv` are checked in `xtask/tests/cli.rs`; the
 //! example workflows pass `lint-workflows` in `xtask/src/lint.rs` (`the_example_workflows_pass`).
 
-use std::{
-    io,
-    sync::{Arc, Mutex},
-};
-
+use crate::common::logs::capture;
 use crate::common::soak_run::{run_soak, soak_fleet};
 use cascade::run::{self, RunOptions};
 use cascade_tests::soak;
@@ -17,47 +13,13 @@ use gitea_fake::{Fault, FaultRule, Match, Trigger};
 
 const CANARY: &str = "canary-3b9f1e6a0d2c7485";
 
-/// Everything the subscriber writes, shared with the test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 fn assert_clean(what: &str, text: &str) {
     assert!(!text.contains(CANARY), "the canary leaked into {what}");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_canary_token_leaks_nowhere_during_a_fault_soak_at_trace_level() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests of this binary run on other threads without a subscriber. With a single
-    // registered dispatcher, tracing-core asks only the registering thread's default whether a
-    // new callsite is wanted, so a callsite first hit on another thread would be cached as
-    // "never" and silenced here too. A second registered dispatcher makes every callsite ask
-    // each thread's own default instead.
-    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    let (captured, _guards) = capture(tracing::Level::TRACE);
 
     let fleet = soak_fleet(CANARY, soak::FLAKY_AT_25).await;
     let soak = run_soak(fleet, CANARY, soak::FLAKY_AT_25, soak::SEED).await;
