@@ -14,6 +14,7 @@ use crate::{
     },
     propagate::{Context, Seed, foreign_owner},
     report::{ConsumerResult, Outcome},
+    sanitize,
 };
 use branch::Written;
 
@@ -55,13 +56,17 @@ impl From<gitea_api::Error> for Failure {
 /// Runs one pass over one consumer, from the top.
 pub(crate) async fn run(ctx: &Context, seed: Seed) -> Ran {
     let full_name = seed.name.to_string();
+    let clean = |row| sanitize::row(row, &ctx.client);
     let ran = match drive(ctx, seed).await {
-        Ok(Some(row)) => Ran::Row(row),
+        Ok(Some(row)) => Ran::Row(clean(row)),
         Ok(None) => Ran::NotAConsumer,
         Err(Failure { error, detail }) => {
             let detail = detail.unwrap_or_else(|| error.to_string());
             let row = ConsumerResult::new(full_name, Outcome::Failed).with_detail(detail);
-            Ran::Failed { row, error }
+            Ran::Failed {
+                row: clean(row),
+                error,
+            }
         }
     };
     if let Ran::Row(row) | Ran::Failed { row, .. } = &ran {
@@ -75,7 +80,8 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
     let mut obs = match observe(ctx, seed).await? {
         Ok(obs) => obs,
         Err(why) => {
-            tracing::warn!(repo = %name, %why, "skipped");
+            let shown = sanitize::text(&why, &ctx.client);
+            tracing::warn!(repo = %name, why = %shown, "skipped");
             let mut row = ConsumerResult::new(name.to_string(), Outcome::Skipped);
             row.detail = Some(why);
             return Ok(Some(row));
@@ -92,7 +98,7 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
     loop {
         let result = |outcome, pr, detail| Ok(Some(row(&obs, outcome, pr, detail)));
         let action = plan(&obs, target, probe);
-        tracing::debug!(repo = %obs.repo, action = %describe(&action), "planned");
+        tracing::debug!(repo = %obs.repo, action = %sanitize::text(&describe(&action), &ctx.client), "planned");
         match action {
             Action::Observe(Lookup::BumpPull) => {
                 let branch = target.branch();

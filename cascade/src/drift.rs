@@ -20,6 +20,7 @@ use crate::{
     propagate::{RunError, Seed},
     repo::{RepoName, Selection},
     report::{render_table, summary_line, tally},
+    sanitize,
     version::RuntimeVersion,
 };
 
@@ -185,7 +186,7 @@ pub async fn run(
                 "internal error (a bug: please report it)".to_owned(),
             ))
         },
-        &mut |row: Option<DriftRow>| rows.extend(row),
+        &mut |row: Option<DriftRow>| rows.extend(row.map(|row| sanitize::drift_row(row, client))),
     )
     .await;
     rows.sort_by(|a, b| a.repo.cmp(&b.repo));

@@ -17,6 +17,7 @@ pub mod repo;
 pub mod report;
 pub mod requirements;
 pub mod run;
+pub mod sanitize;
 pub mod template;
 pub mod version;
 

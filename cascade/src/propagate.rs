@@ -236,6 +236,7 @@ pub(crate) async fn resolve_consumers(
                 })?;
             let Some(repository) = next else { break };
             if let Some(why) = foreign_owner(org, &repository) {
+                let why = crate::sanitize::text(&why, client);
                 tracing::warn!(org = %org, %why, "skipped a repository listed under the org");
                 continue;
             }

@@ -59,6 +59,12 @@ impl Client {
         self.inner.calls.load(Ordering::Relaxed)
     }
 
+    /// `text` with every occurrence of this client's token replaced by `***`, for callers that
+    /// print what a server sent (a server may echo the request's headers back).
+    pub fn redact(&self, text: &str) -> String {
+        crate::token::redact(text, self.inner.token.as_ref())
+    }
+
     /// The retry scope this client was built with.
     pub fn retry_scope(&self) -> RetryScope {
         self.inner.scope

@@ -357,6 +357,12 @@ pub const BAD_INPUTS: &[BadInput] = &[
         "reply_a_listed_repository_now_owned_elsewhere_is_skipped_and_not_touched",
         "`skipped`, nothing else read",
     ),
+    bad(
+        "reply",
+        LIB,
+        "reply_hostile_text_is_escaped_and_the_token_redacted_in_table_json_and_logs",
+        "`skipped`; ANSI and bidi escaped, the echoed token `***`",
+    ),
 ];
 
 /// The generated part of `docs/reliability.md`.

@@ -34,7 +34,7 @@ impl ContentsWire {
     pub(crate) fn into_file(self) -> Result<FileContent, String> {
         match self.kind.as_deref() {
             None | Some("file") => {}
-            Some(other) => return Err(format!("{:?} is a {other}, not a file", self.path)),
+            Some(other) => return Err(format!("{:?} is a {other:?}, not a file", self.path)),
         }
         let bytes = match (self.encoding.as_deref(), self.content) {
             (Some("base64"), Some(text)) => {

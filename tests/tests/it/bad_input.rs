@@ -335,7 +335,7 @@ const VERSION: &str = "{\"version\":\"1.26.4\"}";
 
 async fn raw_run(server: &Server, consumers: &str) -> Report {
     let config = raw_config(server.base_url(), consumers);
-    let client = run::connect(&config, Token::new("t")).unwrap();
+    let client = run::connect(&config, Token::new("raw-server-token-5d41")).unwrap();
     let options = RunOptions {
         version: Some(cascade::version::RuntimeVersion::parse(NEW).unwrap()),
         ..RunOptions::default()
@@ -455,4 +455,54 @@ async fn reply_a_listed_repository_now_owned_elsewhere_is_skipped_and_not_touche
         Some("elsewhere/app is owned by elsewhere, not platform; not touched")
     );
     assert_eq!(server.requests().len(), 2, "{:?}", server.lines());
+}
+
+#[tokio::test(start_paused = true)]
+async fn reply_hostile_text_is_escaped_and_the_token_redacted_in_table_json_and_logs() {
+    const CANARY: &str = "canary-hostile-7e1f0c";
+    let server = Server::handler(|request| match request.path() {
+        "/api/v1/version" => Reply::json(200, VERSION),
+        "/api/v1/repos/platform/app" => {
+            let echoed = request.header("authorization").unwrap_or_default();
+            let login = format!("evil\u{1b}]0;{echoed}\u{7}\u{1b}[2J\u{202e}txt");
+            let body = serde_json::json!({
+                "id": 1, "name": "app", "full_name": "elsewhere/app\u{1b}[31m",
+                "owner": {"login": login}, "default_branch": "main", "empty": false,
+            });
+            Reply::json(200, body.to_string())
+        }
+        _ => Reply::json(404, "{\"message\":\"not found\"}"),
+    })
+    .await;
+    let (logs, _guards) = crate::common::logs::capture(tracing::Level::INFO);
+    let config = raw_config(server.base_url(), ONE_REPO);
+    let client = run::connect(&config, Token::new(CANARY)).unwrap();
+    let options = RunOptions {
+        version: Some(cascade::version::RuntimeVersion::parse(NEW).unwrap()),
+        ..RunOptions::default()
+    };
+    let report = run::propagate_with(&client, &config, &options, &mut |_| {})
+        .await
+        .unwrap();
+    let detail = row(&report, APP).detail.clone().unwrap_or_default();
+    assert!(
+        detail.starts_with("elsewhere/app\\u{1b}[31m is owned by evil\\u{1b}]0;token ***\\u{7}"),
+        "{detail}"
+    );
+    let shown = [
+        ("the detail", detail),
+        ("the table", report.table()),
+        ("the JSON", serde_json::to_string(&report).unwrap()),
+        ("the logs", logs.text()),
+    ];
+    for (what, text) in shown {
+        assert!(!text.contains(CANARY), "the token in {what}: {text}");
+        for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!text.contains(c), "{c:?} in {what}: {text}");
+        }
+    }
+    assert!(
+        logs.text().contains("is owned by evil"),
+        "the warning was logged"
+    );
 }

@@ -164,3 +164,43 @@ async fn drift_and_propagate_give_a_row_to_the_same_repositories() {
         assert_eq!(drift_rows.len(), expected, "discover = {discover}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_hostile_owner_is_escaped_and_the_token_redacted_in_drifts_report() {
+    use loopback::{Reply, Server};
+    const CANARY: &str = "canary-drift-51c2";
+    let server = Server::handler(|request| match request.path() {
+        "/api/v1/version" => Reply::json(200, r#"{"version":"1.26.4"}"#),
+        "/api/v1/repos/platform/app" => {
+            let echoed = request.header("authorization").unwrap_or_default();
+            let body = serde_json::json!({
+                "id": 1, "name": "app", "full_name": "x/app",
+                "owner": {"login": format!("\u{1b}[2J{echoed}")},
+                "default_branch": "main", "empty": false,
+            });
+            Reply::json(200, body.to_string())
+        }
+        _ => Reply::json(404, r#"{"message":"not found"}"#),
+    })
+    .await;
+    let text = format!(
+        "gitea_url = \"{}\"\npackage = \"{PACKAGE}\"\n[consumers]\nrepos = [\"platform/app\"]",
+        server.base_url()
+    );
+    let config = cascade::config::Config::parse(&text, "drift.toml").unwrap();
+    let client = run::connect(&config, gitea_api::Token::new(CANARY)).unwrap();
+    let options = RunOptions {
+        version: Some(cascade::version::RuntimeVersion::parse(NEW).unwrap()),
+        ..RunOptions::default()
+    };
+    let report = run::drift_with(&client, &config, &options).await.unwrap();
+    assert_eq!(status_of(&report, "platform/app"), DriftStatus::Unknown);
+    let detail = report.consumers[0].detail.clone().unwrap_or_default();
+    assert_eq!(
+        detail,
+        "x/app is owned by \\u{1b}[2Jtoken ***, not platform; not touched"
+    );
+    for text in [report.table(), serde_json::to_string(&report).unwrap()] {
+        assert!(!text.contains(CANARY) && !text.contains('\u{1b}'), "{text}");
+    }
+}
