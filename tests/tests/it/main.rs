@@ -15,6 +15,7 @@ mod redirects;
 mod reliability_doc;
 mod requirements;
 mod secrets;
+mod security_doc;
 mod selection;
 mod soak;
 mod versions;
