@@ -42,6 +42,24 @@ pub(crate) fn paginate<T>(
 where
     T: DeserializeOwned + Keyed + Send + 'static,
 {
+    paginate_pages(client, endpoint, url).flat_map(|page| {
+        let items: Vec<Result<T, Error>> = match page {
+            Ok(items) => items.into_iter().map(Ok).collect(),
+            Err(e) => vec![Err(e)],
+        };
+        stream::iter(items)
+    })
+}
+
+/// [`paginate`], one page at a time: each item is the new items of one page fetched.
+pub(crate) fn paginate_pages<T>(
+    client: Client,
+    endpoint: &'static str,
+    url: Result<Url, Error>,
+) -> impl Stream<Item = Result<Vec<T>, Error>> + Send + 'static
+where
+    T: DeserializeOwned + Keyed + Send + 'static,
+{
     let (url, first) = match url {
         Ok(url) => (Some(url), None),
         Err(e) => (None, Some(e)),
@@ -53,7 +71,7 @@ where
         page: 1,
         seen: HashSet::new(),
     };
-    let pages = stream::unfold((state, first), |(mut state, first)| async move {
+    stream::unfold((state, first), |(mut state, first)| async move {
         if let Some(e) = first {
             return Some((Err(e), (state, None)));
         }
@@ -68,13 +86,6 @@ where
             }
             Err(e) => Some((Err(e), (state, None))),
         }
-    });
-    pages.flat_map(|page| {
-        let items: Vec<Result<T, Error>> = match page {
-            Ok(items) => items.into_iter().map(Ok).collect(),
-            Err(e) => vec![Err(e)],
-        };
-        stream::iter(items)
     })
 }
 

@@ -3,7 +3,7 @@
 use futures_util::Stream;
 use url::Url;
 
-use crate::paginate::paginate;
+use crate::paginate::{paginate, paginate_pages};
 use crate::request::Kind;
 use crate::{Client, Error, Repository};
 
@@ -37,6 +37,25 @@ impl Client {
             .seg("org", org)
             .map(|u| u.lit("repos").build());
         paginate(self.clone(), EP, url)
+    }
+
+    /// [`list_org_repos`](Self::list_org_repos) a page at a time, for callers that show how
+    /// many pages they fetched: each item holds the new repositories of one page.
+    ///
+    /// # Errors
+    ///
+    /// As [`list_org_repos`](Self::list_org_repos).
+    pub fn list_org_repo_pages(
+        &self,
+        org: &str,
+    ) -> impl Stream<Item = Result<Vec<Repository>, Error>> + Send + use<> {
+        const EP: &str = "GET /orgs/{org}/repos";
+        let url: Result<Url, Error> = self
+            .url()
+            .lit("orgs")
+            .seg("org", org)
+            .map(|u| u.lit("repos").build());
+        paginate_pages(self.clone(), EP, url)
     }
 
     /// `repos/{owner}/{repo}` under the API root.

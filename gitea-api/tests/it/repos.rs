@@ -105,6 +105,24 @@ async fn list_org_repos_follows_every_page_without_duplicates() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn list_org_repo_pages_yields_one_item_per_page_fetched() {
+    let fake = fake().await;
+    for i in 0..122 {
+        fake.store()
+            .create_repo(ORG, &format!("svc-{i:03}"), RepoOptions::default());
+    }
+    fake.clear_requests();
+    let pages: Vec<Vec<_>> = client(&fake)
+        .list_org_repo_pages(ORG)
+        .try_collect()
+        .await
+        .unwrap();
+    let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [50, 50, 23]);
+    assert_eq!(fake.requests().len(), pages.len());
+}
+
+#[tokio::test(start_paused = true)]
 async fn list_org_repos_unknown_org() {
     let fake = fake().await;
     let result: Result<Vec<_>, _> = client(&fake).list_org_repos("ghost").try_collect().await;
