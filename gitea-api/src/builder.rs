@@ -1,5 +1,6 @@
 //! `ClientBuilder`: base URL, token, user agent, timeout and retry settings.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -8,6 +9,7 @@ use reqwest::header::HeaderValue;
 use retry_policy::{Policy, Retrier, RetryBudget, RetryMiddleware, RetryMode};
 
 use crate::client::{CallCounter, Client, Inner};
+use crate::rate_limit::RateLimit;
 use crate::read_body::ReadBody;
 use crate::{Error, Token, base_url};
 
@@ -57,6 +59,7 @@ pub struct ClientBuilder {
     budget: Option<RetryBudget>,
     allow_insecure_http: bool,
     max_file_bytes: usize,
+    max_rps: Option<NonZeroU32>,
 }
 
 impl ClientBuilder {
@@ -70,6 +73,7 @@ impl ClientBuilder {
             budget: None,
             allow_insecure_http: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_rps: None,
         }
     }
 
@@ -93,7 +97,8 @@ impl ClientBuilder {
     /// [`DEFAULT_ATTEMPT_TIMEOUT`]).
     ///
     /// The policy is the one place the attempt timeout is set: each attempt has
-    /// [`Policy::attempt_timeout`] to answer, and then as long again for its body to arrive. A
+    /// [`Policy::attempt_timeout`] to answer, its body included (the body is read inside the
+    /// attempt). A
     /// policy without one leaves requests unbounded, so give one that has it.
     #[must_use]
     pub fn retry_policy(mut self, policy: Policy) -> Self {
@@ -112,6 +117,17 @@ impl ClientBuilder {
     #[must_use]
     pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
         self.budget = Some(budget);
+        self
+    }
+
+    /// Sends at most `per_second` requests per second, evenly spaced, counting every attempt;
+    /// shared by all clones of the client (default: no cap). For a Gitea that people also use.
+    ///
+    /// A request waits for its turn within its attempt timeout, so keep the requests in flight
+    /// at once below `per_second` times the attempt timeout.
+    #[must_use]
+    pub fn max_requests_per_second(mut self, per_second: NonZeroU32) -> Self {
+        self.max_rps = Some(per_second);
         self
     }
 
@@ -166,8 +182,11 @@ impl ClientBuilder {
         }
         let retry = RetryMiddleware::from(retrier).with_default_mode(RetryMode::Never);
         let calls = Arc::new(AtomicU64::new(0));
-        let http = reqwest_middleware::ClientBuilder::new(http)
-            .with(retry)
+        let mut http = reqwest_middleware::ClientBuilder::new(http).with(retry);
+        if let Some(per_second) = self.max_rps {
+            http = http.with(RateLimit::new(per_second));
+        }
+        let http = http
             .with(CallCounter(Arc::clone(&calls)))
             .with(ReadBody)
             .build();

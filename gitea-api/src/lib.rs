@@ -88,6 +88,7 @@ mod link;
 mod open;
 mod paginate;
 mod path;
+mod rate_limit;
 mod read_body;
 mod request;
 mod token;

@@ -228,3 +228,39 @@ async fn a_body_over_the_size_cap_is_refused_and_not_retried() {
     );
     assert_eq!(server.requests().len(), 1);
 }
+
+/// `max_requests_per_second(10)`: twenty requests from clones of one client, all at once, reach
+/// the server 100 ms apart on tokio's paused clock; retries wait for their turn too.
+#[tokio::test(start_paused = true)]
+async fn the_rate_cap_spaces_every_request_of_every_clone() {
+    let server = serve(|_, target| match target {
+        "/api/v1/repos/o/flaky" => Reply::status(503),
+        _ => Reply::json(200, r#"{"id":1,"name":"r","full_name":"o/r"}"#),
+    })
+    .await;
+    let client = Client::builder(server.base_url())
+        .max_requests_per_second(std::num::NonZeroU32::new(10).unwrap())
+        .retry_scope(gitea_api::RetryScope::ReadsOnly)
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let gets = (0..20).map(|_| {
+        let client = client.clone();
+        async move { client.get_repo("o", "r").await }
+    });
+    for result in futures_util::future::join_all(gets).await {
+        result.unwrap();
+    }
+    assert_eq!(server.gaps_ms(), vec![100; 19]);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1_900));
+
+    let err = client.get_repo("o", "flaky").await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 24, "three retries after the first 503");
+    assert!(
+        server.gaps_ms().iter().all(|gap| *gap >= 100),
+        "{:?}",
+        server.gaps_ms()
+    );
+}
