@@ -162,8 +162,14 @@ pub async fn run(
     jobs: usize,
 ) -> Result<DriftReport, RunError> {
     let exclude: Vec<RepoName> = config.runtime_repo.iter().cloned().collect();
-    let seeds =
-        crate::propagate::resolve_consumers(client, &config.consumers, selection, &exclude).await?;
+    let seeds = crate::propagate::resolve_consumers(
+        client,
+        &config.consumers,
+        selection,
+        &exclude,
+        &mut |_| {},
+    )
+    .await?;
     let shared = Arc::new((client.clone(), config.clone(), version.clone()));
     let items = seeds
         .into_iter()

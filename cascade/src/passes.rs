@@ -251,7 +251,7 @@ impl Run<'_> {
             }
             Ran::Failed { row, error } => (row, error),
         };
-        let detail = row.detail.as_deref().unwrap_or_default();
+        let detail = row.detail.clone().unwrap_or_default();
         match classify(&error) {
             Failure::Transient => {
                 if self.breaker.record(PassEnd::Transient) {
@@ -266,7 +266,7 @@ impl Run<'_> {
                 let in_time = self.limits.deadline.is_none_or(|d| ready < d);
                 if self.stopped.is_none() && next <= self.limits.passes && in_time {
                     tracing::warn!(
-                        repo = %row.repo, pass = job.pass, error = detail,
+                        repo = %row.repo, pass = job.pass, error = detail.as_str(),
                         delay_ms = u64::try_from((ready - Instant::now()).as_millis()).unwrap_or(u64::MAX),
                         "consumer failed for a transient reason; running it again from the top"
                     );
@@ -274,6 +274,18 @@ impl Run<'_> {
                     self.next_seq += 1;
                     self.waiting.insert(key, Waiting { job, last: row });
                     return;
+                }
+                let why = if self.stopped.is_some() {
+                    Some(self.stop_why())
+                } else if !in_time {
+                    Some("the next pass would start after the deadline")
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    let mut row = row;
+                    row.detail = Some(format!("{detail} (not run again: {why})"));
+                    return self.settle(row, job, on_progress);
                 }
             }
             Failure::FleetWide(reason) => {
@@ -333,15 +345,20 @@ impl Run<'_> {
         self.rows.push(row);
     }
 
-    /// Rows for the consumers the run did not get to, and the rows in repository order.
-    fn finish(mut self) -> (Vec<ConsumerResult>, Option<Stopped>) {
-        let why = match self.stopped.as_ref().map(|s| s.reason) {
+    /// Why the run stopped, as a row's detail says it.
+    fn stop_why(&self) -> &'static str {
+        match self.stopped.as_ref().map(|s| s.reason) {
             Some(StopReason::CircuitBreaker) => "Gitea kept failing",
             Some(StopReason::Deadline) => "the deadline passed",
             Some(StopReason::Interrupted) => "the run was interrupted",
             Some(StopReason::Unauthorized | StopReason::MissingScope) => "the token cannot work",
-            None => "the run stopped",
-        };
+            _ => "the run stopped",
+        }
+    }
+
+    /// Rows for the consumers the run did not get to, and the rows in repository order.
+    fn finish(mut self) -> (Vec<ConsumerResult>, Option<Stopped>) {
+        let why = self.stop_why();
         for Waiting { job, mut last } in std::mem::take(&mut self.waiting).into_values() {
             let detail = last.detail.take().unwrap_or_default();
             last.detail = Some(format!("{detail} (not run again: {why})"));

@@ -138,6 +138,15 @@ pub(crate) struct Context {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Progress<'a> {
+    /// Discovery fetched one more page of an org's repositories.
+    Discovering {
+        /// The org.
+        org: &'a str,
+        /// Pages of it fetched so far.
+        pages: u64,
+        /// Repositories listed so far (not all of them are consumers).
+        repositories: usize,
+    },
     /// The consumers are known.
     Started {
         /// How many repositories will be visited.
@@ -181,6 +190,7 @@ pub async fn propagate(
             consumers,
             selection,
             &settings.exclude,
+            on_progress,
         ))
         .await??;
     on_progress(Progress::Started {
@@ -218,33 +228,45 @@ pub(crate) async fn resolve_consumers(
     consumers: &Consumers,
     selection: &Selection,
     exclude: &[RepoName],
+    on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<Vec<Seed>, RunError> {
     let mut seeds: BTreeMap<RepoName, Option<Repository>> = BTreeMap::new();
     for name in &consumers.repos {
         seeds.insert(name.clone(), None);
     }
     for org in &consumers.orgs {
-        let repos = client.list_org_repos(org);
-        futures_util::pin_mut!(repos);
+        let pages = client.list_org_repo_pages(org);
+        futures_util::pin_mut!(pages);
+        let (mut fetched, mut listed) = (0, 0);
         loop {
-            let next = repos
+            let next = pages
                 .try_next()
                 .await
                 .map_err(|source| RunError::Discovery {
                     org: org.clone(),
                     source: Box::new(source),
                 })?;
-            let Some(repository) = next else { break };
-            if let Some(why) = foreign_owner(org, &repository) {
-                let why = crate::sanitize::text(&why, client);
-                tracing::warn!(org = %org, %why, "skipped a repository listed under the org");
-                continue;
-            }
-            let Ok(name) = RepoName::parse(&repository.full_name) else {
-                continue;
-            };
-            if !consumers.repos.contains(&name) {
-                seeds.insert(name, Some(repository));
+            let Some(page) = next else { break };
+            fetched += 1;
+            listed += page.len();
+            on_progress(Progress::Discovering {
+                org,
+                pages: fetched,
+                repositories: listed,
+            });
+            for repository in page {
+                if let Some(why) = foreign_owner(org, &repository) {
+                    let why = crate::sanitize::text(&why, client);
+                    tracing::warn!(org = %org, %why, "skipped a repository listed under the org");
+                    continue;
+                }
+                let Ok(name) = RepoName::parse(&repository.full_name) else {
+                    continue;
+                };
+                // An explicitly listed repository stays as listed (read on its own).
+                if !consumers.repos.contains(&name) {
+                    seeds.insert(name, Some(repository));
+                }
             }
         }
     }

@@ -4,7 +4,7 @@
 //! Every [`SetupError`] happens before anything is written; [`SetupError::exit_code`] is 2 for
 //! all but an interrupt (130) or a deadline (3) that came before any consumer started.
 
-use std::time::Duration;
+use std::{num::NonZeroU32, time::Duration};
 
 use gitea_api::{Client, RetryScope, Token};
 use retry_policy::Retrier;
@@ -37,6 +37,8 @@ pub struct RunOptions {
     pub deadline: Option<Duration>,
     /// Stops the run when the operator asks (SIGINT, SIGTERM).
     pub interrupt: Interrupt,
+    /// `--max-rps`: at most this many requests per second, all consumers together.
+    pub max_rps: Option<NonZeroU32>,
 }
 
 impl Default for RunOptions {
@@ -48,6 +50,7 @@ impl Default for RunOptions {
             selection: Selection::default(),
             deadline: None,
             interrupt: Interrupt::new(),
+            max_rps: None,
         }
     }
 }
@@ -87,6 +90,20 @@ pub enum SetupError {
         /// The base URL.
         url: String,
     },
+    /// `--jobs` too high for `--max-rps`: requests would wait past their attempt timeout.
+    #[error(
+        "--max-rps {max_rps} with --jobs {jobs}: a request could queue behind {jobs} others at {max_rps} per second, past half its {timeout_secs} s attempt timeout; use --jobs {max_jobs} or fewer, or a higher --max-rps"
+    )]
+    RateTooLow {
+        /// `--max-rps`.
+        max_rps: u32,
+        /// `--jobs`.
+        jobs: usize,
+        /// The most jobs the rate allows.
+        max_jobs: usize,
+        /// The attempt timeout, in seconds.
+        timeout_secs: u64,
+    },
     /// No `--version` and no `runtime_repo` to read it from.
     #[error("no version to propagate: pass --version X.Y.Z or set runtime_repo in the config")]
     NoVersion,
@@ -123,7 +140,25 @@ impl SetupError {
 ///
 /// [`SetupError::Client`] for a URL the client refuses.
 pub fn connect(config: &Config, token: Token) -> Result<Client, SetupError> {
-    Client::builder(&config.gitea_url)
+    connect_capped(config, token, None)
+}
+
+/// [`connect`], with at most `max_rps` requests per second (`--max-rps`): one token bucket
+/// shared by every consumer, counting every attempt.
+///
+/// # Errors
+///
+/// [`SetupError::Client`] for a URL the client refuses.
+pub fn connect_capped(
+    config: &Config,
+    token: Token,
+    max_rps: Option<NonZeroU32>,
+) -> Result<Client, SetupError> {
+    let mut builder = Client::builder(&config.gitea_url);
+    if let Some(per_second) = max_rps {
+        builder = builder.max_requests_per_second(per_second);
+    }
+    builder
         .token(token)
         .user_agent(concat!("runtime-cascade/", env!("CARGO_PKG_VERSION")))
         .retry_policy(config.retry.clone())
@@ -138,6 +173,34 @@ pub fn connect(config: &Config, token: Token) -> Result<Client, SetupError> {
         .max_file_bytes(plan::MAX_VERSION_FILE_BYTES)
         .build()
         .map_err(|err| SetupError::Client(Box::new(err)))
+}
+
+/// With `--max-rps N`, a request may wait its turn behind one of every other consumer in
+/// flight, within its attempt timeout: so `--jobs` must stay under N times half the attempt
+/// timeout, or requests would time out before they are sent.
+///
+/// # Errors
+///
+/// [`SetupError::RateTooLow`] naming the most jobs the rate allows.
+pub fn check_rate(config: &Config, options: &RunOptions) -> Result<(), SetupError> {
+    let Some(per_second) = options.max_rps else {
+        return Ok(());
+    };
+    let timeout = config
+        .retry
+        .attempt_timeout()
+        .unwrap_or(gitea_api::DEFAULT_ATTEMPT_TIMEOUT);
+    let queued = u128::from(per_second.get()) * timeout.as_millis() / 2_000;
+    let max_jobs = usize::try_from(queued).unwrap_or(usize::MAX).max(1);
+    if options.jobs > max_jobs {
+        return Err(SetupError::RateTooLow {
+            max_rps: per_second.get(),
+            jobs: options.jobs,
+            max_jobs,
+            timeout_secs: timeout.as_secs(),
+        });
+    }
+    Ok(())
 }
 
 /// Checks that Gitea answers and accepts the token: `GET /version`, a read before any write,
@@ -205,7 +268,8 @@ pub async fn propagate(
     options: &RunOptions,
     on_progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<Report, SetupError> {
-    let client = connect(config, token)?;
+    check_rate(config, options)?;
+    let client = connect_capped(config, token, options.max_rps)?;
     propagate_with(&client, config, options, on_progress).await
 }
 
@@ -295,7 +359,8 @@ pub async fn drift(
     token: Token,
     options: &RunOptions,
 ) -> Result<DriftReport, SetupError> {
-    let client = connect(config, token)?;
+    check_rate(config, options)?;
+    let client = connect_capped(config, token, options.max_rps)?;
     drift_with(&client, config, options).await
 }
 
@@ -316,4 +381,32 @@ pub async fn drift_with(
     report.started_at = started.at();
     report.duration_ms = started.elapsed_ms();
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_rate(jobs: usize, per_second: u32) -> Result<(), SetupError> {
+        let config = Config::with_defaults("https://g", "p", Default::default());
+        let options = RunOptions {
+            jobs,
+            max_rps: NonZeroU32::new(per_second),
+            ..RunOptions::default()
+        };
+        check_rate(&config, &options)
+    }
+
+    #[test]
+    fn jobs_stay_under_the_rate_times_half_the_attempt_timeout() {
+        assert!(with_rate(8, 1).is_ok(), "8 waits of 1 s within 15 s");
+        assert!(with_rate(15, 1).is_ok());
+        let err = with_rate(16, 1).unwrap_err().to_string();
+        assert!(err.contains("use --jobs 15 or fewer"), "{err}");
+        assert!(!err.contains('\n'));
+        assert!(with_rate(256, 20).is_ok());
+        let none = RunOptions::default();
+        let config = Config::with_defaults("https://g", "p", Default::default());
+        assert!(check_rate(&config, &none).is_ok());
+    }
 }

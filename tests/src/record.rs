@@ -147,6 +147,34 @@ pub const OUTAGE: OutageFigures = OutageFigures {
     budget_calls: 174,
 };
 
+/// Gitea killed mid-run (its listener and connections dropped) under a run of `consumers`
+/// consumers, `jobs` at a time, after `kill_at` requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KilledFigures {
+    /// The request after which Gitea died.
+    pub kill_at: usize,
+    /// Consumers of the run.
+    pub consumers: usize,
+    /// Consumers in flight at once.
+    pub jobs: usize,
+    /// Consumer passes started after Gitea died, before the breaker stopped the run.
+    pub attempted_after: usize,
+    /// Consumers with a row other than `not-attempted` or `interrupted`.
+    pub done: usize,
+    /// `not-attempted` rows.
+    pub not_attempted: usize,
+}
+
+/// The kill mid-run of `tests/tests/it/stops.rs`.
+pub const KILLED: KilledFigures = KilledFigures {
+    kill_at: 200,
+    consumers: 120,
+    jobs: 8,
+    attempted_after: 11,
+    done: 63,
+    not_attempted: 57,
+};
+
 /// Kill points tried, each on a fresh 40-consumer fleet, and the requests of an unkilled run.
 pub const KILL_POINTS: [usize; 8] = [99, 39, 7, 153, 24, 39, 73, 133];
 
@@ -460,6 +488,19 @@ pub fn render() -> String {
         format!(
             "{} of {KILL_FULL_RUN_CALLS}: each re-run converged, 0 duplicates, 0 orphans",
             join(&KILL_POINTS)
+        ),
+    );
+    row(
+        &mut out,
+        "Gitea killed mid-run (the circuit breaker)",
+        format!(
+            "{} consumers, --jobs {}, killed after request {}: {} consumer passes started after it, {} done, {} `not-attempted`; one line, exit code 3; the re-run converged, 0 duplicates, 0 orphans",
+            KILLED.consumers,
+            KILLED.jobs,
+            KILLED.kill_at,
+            KILLED.attempted_after,
+            KILLED.done,
+            KILLED.not_attempted
         ),
     );
     out.push_str(&format!(

@@ -18,4 +18,5 @@ mod secrets;
 mod security_doc;
 mod selection;
 mod soak;
+mod stops;
 mod versions;

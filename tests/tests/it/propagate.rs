@@ -414,3 +414,43 @@ async fn with_retry_reads_a_503_on_a_read_is_retried_and_the_pr_post_is_not_retr
         "the cascade's own loop only, not nested in the middleware's"
     );
 }
+
+/// `--max-rps 5`: the whole run, every consumer in flight together, sends at most 5 requests per
+/// second (on the paused clock: its virtual time covers every 200 ms slot).
+#[tokio::test(start_paused = true)]
+async fn max_rps_spaces_the_requests_of_all_consumers_together() {
+    let names: Vec<String> = (0..12).map(|i| format!("svc-{i:02}")).collect();
+    let named: Vec<(&str, _)> = names.iter().map(|n| (n.as_str(), Behind)).collect();
+    let fleet = fleet(&named).await;
+    let per_second = std::num::NonZeroU32::new(5).unwrap();
+    let client = cascade::run::connect_capped(
+        &fleet.config,
+        gitea_api::Token::new(xtask::demo::DEMO_TOKEN),
+        Some(per_second),
+    )
+    .unwrap();
+    let options = RunOptions {
+        jobs: 12,
+        ..RunOptions::default()
+    };
+    let started = tokio::time::Instant::now();
+    let report = cascade::run::propagate_with(&client, &fleet.config, &options, &mut |_| {})
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(
+        report.summary.get(&Outcome::Created),
+        Some(&12),
+        "{report:#?}"
+    );
+    let slots = report.api_calls - 1;
+    assert!(
+        elapsed >= std::time::Duration::from_millis(200 * slots),
+        "{} requests in {elapsed:?}",
+        report.api_calls
+    );
+    assert!(
+        elapsed < std::time::Duration::from_millis(200 * slots + 1_000),
+        "and no slower: {elapsed:?}"
+    );
+}
