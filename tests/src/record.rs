@@ -196,6 +196,7 @@ pub struct BadInput {
 
 const CLI: &str = "xtask/tests/it/cli.rs";
 const LIB: &str = "tests/tests/it/bad_input.rs";
+const FLAGS: &str = "xtask/tests/it/flags.rs";
 
 const fn bad(
     family: &'static str,
@@ -247,6 +248,18 @@ pub const BAD_INPUTS: &[BadInput] = &[
         "exit 2, one line",
     ),
     bad("token", CLI, "token_missing", "exit 2, one line"),
+    bad(
+        "flags",
+        FLAGS,
+        "deadline_without_a_unit_is_refused_saying_how_to_write_it",
+        "exit 2, says how to write a duration",
+    ),
+    bad(
+        "flags",
+        FLAGS,
+        "max_rps_too_low_for_the_jobs_is_refused_before_any_request",
+        "exit 2, names the most jobs the rate allows",
+    ),
     bad(
         "token",
         CLI,

@@ -1,20 +1,18 @@
 //! `cargo xtask propagate` and `cargo xtask drift`: flags, token, output and exit codes around
 //! `xtask::app`.
 
-use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
+use std::{io::IsTerminal, path::PathBuf, process::ExitCode, time::Duration};
 
+use crate::{output::Sink, progress::ProgressOutput, signals, token_source};
 use anyhow::Context as _;
 use cascade::{
     config::Config,
     repo::{RepoPattern, Selection},
-    run::{self, Progress, RunOptions},
+    run::{self, RunOptions},
     version::RuntimeVersion,
 };
 use clap::Args;
 use gitea_api::Token;
-use indicatif::{ProgressBar, ProgressStyle};
-
-use crate::{output::Sink, token_source};
 
 /// Flags shared by propagate and drift.
 #[derive(Debug, Args)]
@@ -31,6 +29,10 @@ pub(crate) struct CommonArgs {
     /// Consumers in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: u16,
+    /// At most N requests per second to Gitea, all consumers and retries together (evenly
+    /// spaced), for a Gitea that people also use.
+    #[arg(long, value_name = "N")]
+    max_rps: Option<std::num::NonZeroU32>,
     /// Only these consumers (repeatable), as owner/repo; * and ? match within a part
     /// (platform/*, */billing-?). A pattern that matches no consumer is an error.
     #[arg(long, value_name = "OWNER/REPO", value_parser = parse_pattern)]
@@ -80,13 +82,18 @@ impl CommonArgs {
                 only: self.only.clone(),
                 exclude: self.exclude.clone(),
             },
+            max_rps: self.max_rps,
             ..RunOptions::default()
         };
         Ok((config, options, token))
     }
 }
 
-pub(crate) fn propagate(args: &CommonArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
+pub(crate) fn propagate(
+    args: &CommonArgs,
+    dry_run: bool,
+    deadline: Option<Duration>,
+) -> anyhow::Result<ExitCode> {
     let sink = match Sink::open(args.json, args.output.as_deref()) {
         Ok(sink) => sink,
         Err(message) => return Ok(usage_error(Sink::stdout_only(args.json), &message)),
@@ -96,10 +103,25 @@ pub(crate) fn propagate(args: &CommonArgs, dry_run: bool) -> anyhow::Result<Exit
         Err(UsageError(message)) => return Ok(usage_error(sink, &message)),
     };
     options.dry_run = dry_run;
+    options.deadline = deadline;
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(err) => return Ok(usage_error(sink, &format!("{err:#}"))),
     };
+    let grace = config
+        .retry
+        .attempt_timeout()
+        .unwrap_or(gitea_api::DEFAULT_ATTEMPT_TIMEOUT);
+    let listening = {
+        let _in_runtime = runtime.enter();
+        signals::listen(options.interrupt.clone(), grace)
+    };
+    if let Err(err) = listening {
+        return Ok(usage_error(
+            sink,
+            &format!("cannot listen for signals: {err}"),
+        ));
+    }
     let mut progress = ProgressOutput::new();
     let result = runtime.block_on(run::propagate(&config, token, &options, &mut |event| {
         progress.show(event)
@@ -181,56 +203,4 @@ pub(crate) fn init_tracing(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
-}
-
-/// A progress bar on a terminal, plain lines otherwise; always on stderr.
-pub(crate) struct ProgressOutput {
-    bar: Option<ProgressBar>,
-    done: usize,
-    total: usize,
-}
-
-impl ProgressOutput {
-    pub(crate) fn new() -> Self {
-        ProgressOutput {
-            bar: None,
-            done: 0,
-            total: 0,
-        }
-    }
-
-    pub(crate) fn show(&mut self, event: Progress<'_>) {
-        match event {
-            Progress::Started { consumers } => {
-                self.total = consumers;
-                if std::io::stderr().is_terminal() {
-                    let bar = ProgressBar::new(consumers as u64);
-                    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
-                        bar.set_style(style);
-                    }
-                    self.bar = Some(bar);
-                }
-            }
-            Progress::Finished(result) => {
-                self.done += 1;
-                match &self.bar {
-                    Some(bar) => {
-                        bar.inc(1);
-                        bar.set_message(format!("{} {}", result.repo, result.outcome));
-                    }
-                    None => eprintln!(
-                        "[{}/{}] {}: {}",
-                        self.done, self.total, result.repo, result.outcome
-                    ),
-                }
-            }
-            _ => {}
-        }
-    }
-
-    pub(crate) fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

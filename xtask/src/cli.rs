@@ -22,8 +22,11 @@ enum Command {
     ///
     /// For each consumer: read the repository and both files, plan one outcome, then write both
     /// files in one commit on bump/runtime-X.Y.Z and open the PR (the only retried write).
-    /// Re-running is safe. Exit code 0 when no consumer failed or conflicts, 1 otherwise, 2 for
-    /// usage, config, token or connection problems (then nothing was written).
+    /// A consumer that failed for a transient reason is run again from the top, up to
+    /// [retry] passes times. Re-running is safe. Exit code 0 when no consumer failed or
+    /// conflicts, 1 otherwise, 2 for usage, config, token or connection problems (then nothing
+    /// was written) and for a token refused mid-run, 3 when Gitea kept failing or --deadline
+    /// passed, 130 on SIGINT or SIGTERM; a stopped run ends with one line, re-run to continue.
     #[command(after_help = PROPAGATE_EXAMPLES)]
     Propagate {
         #[command(flatten)]
@@ -31,6 +34,10 @@ enum Command {
         /// Only observe (GETs) and print what would happen; nothing is written.
         #[arg(long)]
         dry_run: bool,
+        /// The whole run's time (90s, 30m, 1h30m): then no consumer is started; those in flight
+        /// finish, every other gets a not-attempted row, and the exit code is 3.
+        #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+        deadline: Option<std::time::Duration>,
     },
     /// Report every consumer's runtime version against the release; only reads.
     ///
@@ -110,7 +117,11 @@ enum Command {
 impl Cli {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
-            Command::Propagate { common, dry_run } => cascade_cmd::propagate(&common, dry_run),
+            Command::Propagate {
+                common,
+                dry_run,
+                deadline,
+            } => cascade_cmd::propagate(&common, dry_run, deadline),
             Command::Drift { common } => cascade_cmd::drift(&common),
             Command::Demo { serve, listen } => demo_cmd::run(serve, listen),
             Command::Bench { quick, json } => crate::bench::run(quick, json),
@@ -125,7 +136,8 @@ const PROPAGATE_EXAMPLES: &str = "Examples:
   GITEA_TOKEN=... cargo xtask propagate --config propagate.toml --version 1.5.0
   cargo xtask propagate --config propagate.toml --dry-run --token-file ~/.gitea-token
   cargo xtask propagate --config propagate.toml --only platform/billing --json > report.json
-  cargo xtask propagate --config propagate.toml --only 'platform/api-*' --exclude '*/legacy-*' --output report.json";
+  cargo xtask propagate --config propagate.toml --only 'platform/api-*' --exclude '*/legacy-*' --output report.json
+  cargo xtask propagate --config propagate.toml --deadline 45m --max-rps 20";
 
 const DRIFT_EXAMPLES: &str = "Examples:
   GITEA_TOKEN=... cargo xtask drift --config propagate.toml

@@ -4,7 +4,10 @@ use std::{net::SocketAddr, process::ExitCode};
 
 use xtask::demo;
 
-use crate::cascade_cmd::{ProgressOutput, init_tracing, runtime};
+use crate::{
+    cascade_cmd::{init_tracing, runtime},
+    progress::ProgressOutput,
+};
 
 pub(crate) fn run(serve: bool, listen: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
     init_tracing(0);

@@ -8,10 +8,13 @@ mod cascade_cmd;
 mod ci;
 mod cli;
 mod demo_cmd;
+mod duration;
 mod lint;
 mod lint_cmd;
 mod mutants;
 mod output;
+mod progress;
+mod signals;
 mod token_source;
 
 use std::{path::PathBuf, process::ExitCode};
