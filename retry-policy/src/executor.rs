@@ -109,7 +109,8 @@ pub(crate) struct Session<'r> {
     retrier: &'r Retrier,
     policy: &'r Policy,
     subject: Subject<'r>,
-    started: Instant,
+    /// When the run started, when something needs it: the budget or a time limit.
+    started: Option<Instant>,
     attempts: u32,
     delays: Vec<Duration>,
     rng: SplitMix64,
@@ -290,9 +291,11 @@ impl Retrier {
 
     /// Starts a run: deposits into the budget and seeds this run's jitter.
     pub(crate) fn start<'r>(&'r self, policy: &'r Policy, subject: Subject<'r>) -> Session<'r> {
-        let started = self.clock.now();
-        if let Some(budget) = &self.budget {
-            budget.deposit(started);
+        // Reading the clock is skipped when nothing needs it, as on most requests.
+        let started =
+            (self.budget.is_some() || policy.time_limit().is_some()).then(|| self.clock.now());
+        if let (Some(budget), Some(now)) = (&self.budget, started) {
+            budget.deposit(now);
         }
         let run = self.runs.fetch_add(1, Ordering::Relaxed);
         Session {
@@ -369,8 +372,10 @@ impl Session<'_> {
             );
         }
         let now = retrier.clock.now();
-        let state = RetryState::new(retries, now.saturating_duration_since(self.started))
-            .with_retry_after(attempt.retry_after);
+        let elapsed = self.started.map_or(Duration::ZERO, |started| {
+            now.saturating_duration_since(started)
+        });
+        let state = RetryState::new(retries, elapsed).with_retry_after(attempt.retry_after);
         let mut action = self.policy.decide(&state, verdict, &mut self.rng);
         if let Action::Retry { delay } = action {
             if let Some(budget) = &retrier.budget {

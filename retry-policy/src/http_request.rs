@@ -32,9 +32,11 @@ pub enum RetryMode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Route(pub &'static str);
 
-/// How many calls the adapter made for a request, and why it stopped; read it with
-/// `response.extensions().get::<Attempts>()`, or through an [`AttemptsHandle`] when the
-/// request failed.
+/// How many calls the adapter made for a request, and why it stopped.
+///
+/// Read it from a response with [`Attempts::from_extensions`]`(response.extensions())` (it is
+/// not stored as an `Attempts`, so `extensions().get::<Attempts>()` finds nothing), or through
+/// an [`AttemptsHandle`] when the request failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Attempts {
@@ -83,6 +85,48 @@ impl AttemptsHandle {
     }
 }
 
+/// How a first attempt that succeeded is recorded: zero-sized, so recording the common case
+/// costs no allocation.
+#[derive(Clone, Copy, Debug)]
+struct FirstTry;
+
+/// How every other outcome is recorded.
+#[derive(Clone, Copy, Debug)]
+struct Recorded(Attempts);
+
+impl Attempts {
+    const FIRST_TRY: Attempts = Attempts {
+        count: 1,
+        stop: StopReason::Succeeded,
+    };
+
+    /// The attempts `RetryMiddleware` or `RetryLayer` recorded in a response's extensions (or,
+    /// after an error, in the request's extension map of
+    /// `ClientWithMiddleware::execute_with_extensions`); `None` when no retry adapter saw it.
+    ///
+    /// ```
+    /// use http::Extensions;
+    /// use retry_policy::Attempts;
+    ///
+    /// assert_eq!(Attempts::from_extensions(&Extensions::new()), None);
+    /// ```
+    pub fn from_extensions(extensions: &Extensions) -> Option<Attempts> {
+        match extensions.get::<Recorded>() {
+            Some(Recorded(attempts)) => Some(*attempts),
+            None => extensions.get::<FirstTry>().map(|_| Attempts::FIRST_TRY),
+        }
+    }
+}
+
+/// Leaves `attempts` in `extensions`, where [`Attempts::from_extensions`] finds them.
+pub(crate) fn record(extensions: &mut Extensions, attempts: Attempts) {
+    if attempts == Attempts::FIRST_TRY {
+        extensions.insert(FirstTry);
+    } else {
+        extensions.insert(Recorded(attempts));
+    }
+}
+
 impl RetryMode {
     /// Whether this mode lets a request with `method` and `headers` be retried.
     pub fn allows(self, method: &Method, headers: &HeaderMap) -> bool {
@@ -116,6 +160,14 @@ pub(crate) struct Settings {
 
 impl Settings {
     pub(crate) fn read(extensions: &Extensions, default_mode: RetryMode) -> Self {
+        if extensions.is_empty() {
+            return Settings {
+                mode: default_mode,
+                route: None,
+                policy: None,
+                handle: None,
+            };
+        }
         Settings {
             mode: extensions
                 .get::<RetryMode>()

@@ -2,12 +2,12 @@
 
 use http::Extensions;
 use reqwest::{Request, Response};
-use reqwest_middleware::{Middleware, Next};
+use reqwest_middleware::{Error, Middleware, Next};
 
 use crate::attempt_timeout::race;
 use crate::classify::{Attempt, Outcome, TransportKind};
 use crate::executor::{Retrier, Subject};
-use crate::http_request::{Attempts, RetryMode, Settings, observe_response, single_shot};
+use crate::http_request::{Attempts, RetryMode, Settings, observe_response, record, single_shot};
 use crate::policy::{Action, Policy, StopReason};
 
 /// A `reqwest_middleware::Middleware` that retries requests under a [`Policy`].
@@ -18,10 +18,11 @@ use crate::policy::{Action, Policy, StopReason};
 ///   extension; [`with_default_mode`](Self::with_default_mode) changes the default.
 /// - A request may carry its own [`Policy`] as an extension, which replaces the middleware's
 ///   for that request (the classifier, budget and hooks stay the middleware's).
-/// - The response carries the calls made and why they stopped as an [`Attempts`] extension.
-///   When the final outcome is an error, put an [`AttemptsHandle`](crate::AttemptsHandle) in the
-///   request's extensions to read it (the request's own extension map also carries it, for
-///   `execute_with_extensions`).
+/// - The response records the calls made and why they stopped: read them with
+///   [`Attempts::from_extensions`]. When the final outcome is an error, put an
+///   [`AttemptsHandle`](crate::AttemptsHandle) in the request's extensions to read them (the
+///   request's own extension map also records them, for `execute_with_extensions`). A first
+///   attempt that succeeded is recorded without an allocation.
 /// - The client's and the request's own timeouts are left alone. The policy's
 ///   [`attempt_timeout`](Policy::attempt_timeout), when set, races each attempt up to the
 ///   response's head; it never cuts a body that the caller reads afterwards. A timed-out
@@ -92,81 +93,6 @@ impl RetryMiddleware {
         self.default_mode
     }
 
-    async fn send_once(
-        &self,
-        request: Request,
-        policy: &Policy,
-        extensions: &mut Extensions,
-        next: Next<'_>,
-    ) -> (reqwest_middleware::Result<Response>, Attempts) {
-        let method = request.method().clone();
-        let result = self.attempt(request, policy, extensions, next).await;
-        let attempts = single_shot(&self.retrier, &self.observe(&result, &method));
-        (result, attempts)
-    }
-
-    /// Sends `copy`, then a fresh copy of `request` for each retry.
-    async fn send_with_retries(
-        &self,
-        request: Request,
-        mut copy: Request,
-        settings: &Settings,
-        extensions: &mut Extensions,
-        next: Next<'_>,
-    ) -> (reqwest_middleware::Result<Response>, Attempts) {
-        let policy = settings.policy(&self.retrier);
-        let subject = Subject {
-            method: Some(request.method()),
-            route: settings.route,
-        };
-        let mut session = self.retrier.start(policy, subject);
-        loop {
-            session.begin_attempt();
-            let result = self.attempt(copy, policy, extensions, next.clone()).await;
-            match session.after_attempt(&self.observe(&result, request.method())) {
-                Action::Retry { delay } => {
-                    // A body that cloned once clones again; should it not, the retry is
-                    // dropped (and its budget refunded) rather than sent without a body.
-                    let Some(again) = request.try_clone() else {
-                        let count = session.attempts();
-                        return (
-                            result,
-                            Attempts {
-                                count,
-                                stop: StopReason::SingleShot,
-                            },
-                        );
-                    };
-                    copy = again;
-                    drop(result);
-                    self.retrier.sleeper().sleep(delay).await;
-                }
-                Action::Stop(stop) => {
-                    let count = session.attempts();
-                    return (result, Attempts { count, stop });
-                }
-            }
-        }
-    }
-
-    /// One call down the chain, raced against the attempt timeout.
-    async fn attempt(
-        &self,
-        request: Request,
-        policy: &Policy,
-        extensions: &mut Extensions,
-        next: Next<'_>,
-    ) -> reqwest_middleware::Result<Response> {
-        let timeout = policy.attempt_timeout();
-        race(
-            next.run(request, extensions),
-            timeout,
-            self.retrier.sleeper(),
-        )
-        .await
-        .unwrap_or_else(|timed_out| Err(reqwest_middleware::Error::middleware(timed_out)))
-    }
-
     fn observe<'m>(
         &self,
         result: &reqwest_middleware::Result<Response>,
@@ -204,6 +130,8 @@ impl From<Retrier> for RetryMiddleware {
 
 #[async_trait::async_trait]
 impl Middleware for RetryMiddleware {
+    // One async body, with no nested async calls on the way to `next.run`: each level of
+    // nesting would move the request and the response through another future.
     async fn handle(
         &self,
         request: Request,
@@ -211,33 +139,142 @@ impl Middleware for RetryMiddleware {
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
         let settings = Settings::read(extensions, self.default_mode);
-        // A request whose body cannot be cloned (a stream) has no copy, and is sent once.
-        let first = if settings.mode.allows(request.method(), request.headers()) {
-            request.try_clone()
+        let policy = settings.policy(&self.retrier);
+        let timeout = policy.attempt_timeout();
+        let sleeper = self.retrier.sleeper();
+        // One call down the chain, raced against the attempt timeout when there is one.
+        macro_rules! attempt {
+            ($request:expr) => {
+                match timeout {
+                    None => next.clone().run($request, extensions).await,
+                    Some(_) => race(next.clone().run($request, extensions), timeout, sleeper)
+                        .await
+                        .unwrap_or_else(|timed_out| Err(Error::middleware(timed_out))),
+                }
+            };
+        }
+        // The request itself goes first; a copy is kept for the retries. A request whose body
+        // cannot be cloned (a stream) has no copy, and is sent once.
+        let template = if settings.mode.allows(request.method(), request.headers()) {
+            copy_of(&request)
         } else {
             None
         };
-        let (mut result, attempts) = match first {
-            Some(copy) => {
-                self.send_with_retries(request, copy, &settings, extensions, next)
-                    .await
-            }
+        let (mut result, attempts) = match template {
             None => {
-                let policy = settings.policy(&self.retrier);
-                self.send_once(request, policy, extensions, next).await
+                let method = request.method().clone();
+                let result = attempt!(request);
+                let attempts = single_shot(&self.retrier, &self.observe(&result, &method));
+                (result, attempts)
+            }
+            Some(template) => {
+                let mut copy = request;
+                let subject = Subject {
+                    method: Some(template.method()),
+                    route: settings.route,
+                };
+                let mut session = self.retrier.start(policy, subject);
+                loop {
+                    session.begin_attempt();
+                    let result = attempt!(copy);
+                    match session.after_attempt(&self.observe(&result, template.method())) {
+                        Action::Retry { delay } => {
+                            // A body that cloned once clones again; should it not, the retry
+                            // is dropped (and its budget refunded) rather than sent bodiless.
+                            let Some(again) = copy_of(&template) else {
+                                let count = session.attempts();
+                                let stop = StopReason::SingleShot;
+                                break (result, Attempts { count, stop });
+                            };
+                            copy = again;
+                            drop(result);
+                            sleeper.sleep(delay).await;
+                        }
+                        Action::Stop(stop) => {
+                            let count = session.attempts();
+                            break (result, Attempts { count, stop });
+                        }
+                    }
+                }
             }
         };
         settings.record(attempts);
-        // Only one of the two maps: an empty extension map allocates on its first insert, and
-        // this runs for every request.
         match &mut result {
-            Ok(response) => {
-                response.extensions_mut().insert(attempts);
-            }
-            Err(_) => {
-                extensions.insert(attempts);
-            }
+            Ok(response) => record(response.extensions_mut(), attempts),
+            Err(_) => record(extensions, attempts),
         }
         result
+    }
+}
+
+/// A copy of `request` for a retry, or `None` when its body is a stream.
+///
+/// Without a body it is built from its parts. reqwest's own `try_clone` first sets the copy's
+/// timeout, which allocates an extension map for it, and then replaces that map with a clone
+/// of the original's: three allocations per request for nothing. reqwest keeps nothing in a
+/// request's extension map but that timeout, which is copied here; the map itself is private,
+/// so extensions carried over from an `http::Request` reach the first attempt (the request
+/// itself) but not the copies.
+fn copy_of(request: &Request) -> Option<Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    Some(copy)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_copy_without_a_body_keeps_every_part() {
+        let mut request = reqwest::Client::new()
+            .get("http://127.0.0.1:9/a?b=c")
+            .header("x-one", "1")
+            .timeout(Duration::from_secs(7))
+            .version(http::Version::HTTP_2)
+            .build()
+            .unwrap();
+        let copy = copy_of(&request).unwrap();
+        assert_eq!(copy.method(), request.method());
+        assert_eq!(copy.url(), request.url());
+        assert_eq!(copy.headers(), request.headers());
+        assert_eq!(copy.version(), http::Version::HTTP_2);
+        assert_eq!(copy.timeout(), Some(&Duration::from_secs(7)));
+        assert!(copy.body().is_none());
+        request = reqwest::Client::new()
+            .get("http://127.0.0.1:9/")
+            .build()
+            .unwrap();
+        assert_eq!(copy_of(&request).unwrap().timeout(), None);
+    }
+
+    #[test]
+    fn a_body_is_copied_by_reqwest_and_a_stream_not_at_all() {
+        let client = reqwest::Client::new();
+        let bytes = client
+            .post("http://127.0.0.1:9/")
+            .body("{}")
+            .build()
+            .unwrap();
+        let copy = copy_of(&bytes).unwrap();
+        assert_eq!(
+            copy.body().and_then(reqwest::Body::as_bytes),
+            Some(&b"{}"[..])
+        );
+        let stream = client
+            .post("http://127.0.0.1:9/")
+            .body(reqwest::Body::wrap(String::from("{}")))
+            .build()
+            .unwrap();
+        assert!(copy_of(&stream).is_none());
     }
 }

@@ -14,7 +14,7 @@ use tower_service::Service;
 use crate::attempt_timeout::race;
 use crate::classify::{Attempt, Outcome, TransportKind};
 use crate::executor::{Retrier, Subject};
-use crate::http_request::{Attempts, RetryMode, Settings, observe_response, single_shot};
+use crate::http_request::{Attempts, RetryMode, Settings, observe_response, record, single_shot};
 use crate::policy::{Action, Policy, StopReason};
 
 /// The error type of a [`RetryService`]: the inner service's own error, boxed (downcast it to
@@ -56,8 +56,9 @@ where
 ///
 /// - a per-request [`RetryMode`] (default [`Idempotent`](RetryMode::Idempotent)), [`Policy`]
 ///   and [`Route`](crate::Route) in the request's extensions;
-/// - the response carries [`Attempts`]; an [`AttemptsHandle`](crate::AttemptsHandle) in the
-///   request's extensions gets them on errors too;
+/// - the response records [`Attempts`] (read them with [`Attempts::from_extensions`]); an
+///   [`AttemptsHandle`](crate::AttemptsHandle) in the request's extensions gets them on errors
+///   too;
 /// - the policy's attempt timeout races each call of the inner service up to the response head
 ///   and never cuts a body; the inner service's own timeouts are left alone;
 /// - the previous response is dropped before each wait; a final 5xx is `Ok(response)`;
@@ -229,7 +230,7 @@ impl<R> Shared<R> {
         };
         settings.record(attempts);
         if let Ok(response) = &mut result {
-            response.extensions_mut().insert(attempts);
+            record(response.extensions_mut(), attempts);
         }
         result
     }

@@ -24,7 +24,7 @@ fn with(http: reqwest::Client, retrier: Retrier) -> ClientWithMiddleware {
 }
 
 fn attempts(response: &reqwest::Response) -> Attempts {
-    *response.extensions().get::<Attempts>().unwrap()
+    Attempts::from_extensions(response.extensions()).unwrap()
 }
 
 fn count_and_stop(attempts: Attempts) -> (u32, StopReason) {

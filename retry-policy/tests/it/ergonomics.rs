@@ -21,7 +21,7 @@ fn client(middleware: RetryMiddleware) -> ClientWithMiddleware {
 }
 
 fn count_and_stop(response: &reqwest::Response) -> (u32, StopReason) {
-    let attempts = response.extensions().get::<Attempts>().unwrap();
+    let attempts = Attempts::from_extensions(response.extensions()).unwrap();
     (attempts.count, attempts.stop)
 }
 

@@ -24,11 +24,15 @@ fn default_client() -> ClientWithMiddleware {
 }
 
 fn attempts(response: &reqwest::Response) -> u32 {
-    response.extensions().get::<Attempts>().unwrap().count
+    Attempts::from_extensions(response.extensions())
+        .unwrap()
+        .count
 }
 
 fn stop(response: &reqwest::Response) -> StopReason {
-    response.extensions().get::<Attempts>().unwrap().stop
+    Attempts::from_extensions(response.extensions())
+        .unwrap()
+        .stop
 }
 
 /// The final status and the number of attempts.
@@ -95,7 +99,7 @@ async fn a_persistent_connection_error_is_reraised() {
         reqwest_middleware::Error::Reqwest(error) => assert!(error.is_connect(), "{error:?}"),
         other => panic!("expected the original reqwest error, got {other:?}"),
     }
-    let attempts = extensions.get::<Attempts>().unwrap();
+    let attempts = Attempts::from_extensions(&extensions).unwrap();
     assert_eq!(
         (attempts.count, attempts.stop),
         (4, StopReason::RetriesExhausted)

@@ -50,7 +50,7 @@ where
 }
 
 fn count_and_stop(response: &Response<Incoming>) -> (u32, StopReason) {
-    let attempts = response.extensions().get::<Attempts>().unwrap();
+    let attempts = Attempts::from_extensions(response.extensions()).unwrap();
     (attempts.count, attempts.stop)
 }
 
