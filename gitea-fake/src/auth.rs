@@ -10,7 +10,7 @@ use base64::Engine as _;
 
 use crate::app::App;
 use crate::fail::Fail;
-use crate::store::Scope;
+use crate::scope::{ScopeCategory, ScopeLevel, TokenScopes, scope_name};
 use crate::store::model::{Repo, State as StoreState};
 
 /// The authenticated caller of one request.
@@ -18,8 +18,10 @@ use crate::store::model::{Repo, State as StoreState};
 pub(crate) struct Caller {
     /// Lower-cased user name; None for an anonymous request.
     pub(crate) user: Option<String>,
-    /// The token's scope; None for anonymous requests.
-    pub(crate) scope: Option<Scope>,
+    /// The token's scopes; None for anonymous requests.
+    pub(crate) scopes: Option<TokenScopes>,
+    /// The scope categories of the route group, once [`check_scopes`] let the call through.
+    pub(crate) route: &'static [ScopeCategory],
 }
 
 /// The scheme word of the `Authorization` header (never the credential).
@@ -67,7 +69,8 @@ pub(crate) fn identify(st: &StoreState, headers: &HeaderMap) -> Result<Caller, F
     let rec = st.tokens.get(&token).ok_or_else(invalid)?;
     Ok(Caller {
         user: Some(rec.user.clone()),
-        scope: Some(rec.scope),
+        scopes: Some(rec.scopes),
+        route: &[],
     })
 }
 
@@ -83,18 +86,39 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, mut req: Request, next: N
     }
 }
 
-/// 403 when a read-scoped token attempts a write (checked before the repository lookup).
+/// Gitea's `tokenRequiresScopes`: a token must hold, at the level the method needs, every
+/// category of the route group (`categories`). Anonymous calls pass (other checks answer
+/// them). It runs before the repository lookup, as the group middleware does in Gitea.
 ///
 /// # Errors
-/// The 403 scope answer.
-pub(crate) fn write_scope(caller: &Caller) -> Result<(), Fail> {
-    if caller.scope == Some(Scope::Read) {
-        return Err(Fail::msg(
-            StatusCode::FORBIDDEN,
-            "token does not have at least one of required scope(s), required=[write:repository], token scope=read:repository",
-        ));
+/// 403 `token does not have at least one of required scope(s), required=[…], token scope=…`,
+/// worded as in routers/api/v1/api.go.
+pub(crate) fn check_scopes(
+    caller: &mut Caller,
+    method: &str,
+    categories: &'static [ScopeCategory],
+) -> Result<(), Fail> {
+    caller.route = categories;
+    let Some(scopes) = caller.scopes else {
+        return Ok(());
+    };
+    let level = ScopeLevel::for_method(method);
+    if categories.iter().all(|c| scopes.allows(level, *c)) {
+        return Ok(());
     }
-    Ok(())
+    let required: Vec<String> = categories.iter().map(|c| scope_name(level, *c)).collect();
+    Err(Fail::msg(
+        StatusCode::FORBIDDEN,
+        format!(
+            "token does not have at least one of required scope(s), required=[{}], token scope={scopes}",
+            required.join(" ")
+        ),
+    ))
+}
+
+/// Whether the caller's token is limited to public repositories and organisations.
+pub(crate) fn public_only(caller: &Caller) -> bool {
+    caller.scopes.is_some_and(|s| s.is_public_only())
 }
 
 /// 401 "token is required" for an anonymous write.
@@ -132,6 +156,18 @@ pub(crate) fn repo<'a>(
     if r.private && !can_read_private(st, caller, &r.owner) {
         return Err(Fail::not_found());
     }
+    if r.private && public_only(caller) {
+        // checkTokenPublicOnly, after the repository is assigned.
+        let what = if caller.route.contains(&ScopeCategory::Issue) {
+            "issues"
+        } else {
+            "repos"
+        };
+        return Err(Fail::msg(
+            StatusCode::FORBIDDEN,
+            format!("token scope is limited to public {what}"),
+        ));
+    }
     Ok(r)
 }
 
@@ -158,7 +194,7 @@ mod tests {
     #[test]
     fn schemes_are_case_insensitive_and_unknown_tokens_fail() {
         let store = crate::store::Store::new();
-        store.add_token("t1", "bot", Scope::Write);
+        store.add_token("t1", "bot", crate::Scope::Write);
         let st = store.lock();
         for v in ["token t1", "Bearer t1", "BEARER t1", "ToKeN t1"] {
             assert_eq!(

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use gitea_fake::{FakeGitea, Scope, fleet};
+use gitea_fake::{FakeGitea, Scope, TokenScopes, fleet};
 
 /// An in-memory Gitea 1.26 with fault injection.
 #[derive(Debug, Parser)]
@@ -20,10 +20,11 @@ struct Args {
     /// writable with the `--token` tokens; for `cargo xtask bench`.
     #[arg(long, value_name = "N")]
     consumers: Option<usize>,
-    /// A write token (user `bot`) to register; may be repeated.
-    #[arg(long)]
-    token: Vec<String>,
-    /// A read-only token (user `reader`) to register; may be repeated.
+    /// A token of user `bot`, as TOKEN (scope `all`) or TOKEN:SCOPES with Gitea's scope
+    /// names, e.g. `T:write:repository,read:organization`; may be repeated.
+    #[arg(long, value_name = "TOKEN[:SCOPES]", value_parser = parse_token)]
+    token: Vec<(String, TokenScopes)>,
+    /// A read-only token (user `reader`, read in every category); may be repeated.
     #[arg(long)]
     read_token: Vec<String>,
     /// The Gitea version to present, e.g. 1.21.0.
@@ -53,8 +54,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    for t in &args.token {
-        fake.store().add_token(t, fleet::BOT, Scope::Write);
+    for (t, scopes) in &args.token {
+        fake.store().add_token(t, fleet::BOT, *scopes);
     }
     for t in &args.read_token {
         fake.store().add_token(t, "reader", Scope::Read);
@@ -97,6 +98,18 @@ async fn main() -> ExitCode {
     }
     println!("gitea-fake: shutting down");
     ExitCode::SUCCESS
+}
+
+/// `TOKEN` (scope `all`) or `TOKEN:SCOPES`; the token itself cannot contain `:`.
+fn parse_token(text: &str) -> Result<(String, TokenScopes), String> {
+    let (token, scopes) = match text.split_once(':') {
+        Some((token, scopes)) => (token, scopes.parse().map_err(|e| format!("{e}"))?),
+        None => (text, TokenScopes::all()),
+    };
+    if token.is_empty() {
+        return Err("the token before `:` is empty".to_owned());
+    }
+    Ok((token.to_owned(), scopes))
 }
 
 /// `--consumers N`: the benchmark fleet. The last line printed tells that seeding is done.

@@ -43,8 +43,9 @@ impl Page {
     }
 }
 
-/// Sets `X-Total-Count`, `Link` (next, last, first, prev; none when `total` is 0) and
-/// `Access-Control-Expose-Headers`. `url` is the absolute URL without query.
+/// Sets `Link` (next, last, first, prev; none when `total` is 0) and `X-Total-Count`, each
+/// named in `Access-Control-Expose-Headers` in the order Gitea's handlers set them
+/// (`SetLinkHeader`, then `SetTotalCountHeader`). `url` is the absolute URL without query.
 pub(crate) fn set_headers(
     resp: &mut Response,
     url: &str,
@@ -52,20 +53,35 @@ pub(crate) fn set_headers(
     page: Page,
     total: usize,
 ) {
+    let link = link(url, pairs, page, total).and_then(|l| HeaderValue::from_str(&l).ok());
+    let linked = link.is_some();
+    if let Some(v) = link {
+        resp.headers_mut()
+            .insert(HeaderName::from_static("link"), v);
+    }
+    count_header(resp, total, linked);
+}
+
+/// Sets `X-Total-Count` alone (`SetTotalCountHeader` without `SetLinkHeader`).
+pub(crate) fn set_total_count(resp: &mut Response, total: usize) {
+    count_header(resp, total, false);
+}
+
+fn count_header(resp: &mut Response, total: usize, linked: bool) {
     let h = resp.headers_mut();
     h.insert(
         HeaderName::from_static("x-total-count"),
         HeaderValue::from(total),
     );
+    let exposed = if linked {
+        "Link, X-Total-Count"
+    } else {
+        "X-Total-Count"
+    };
     h.insert(
         HeaderName::from_static("access-control-expose-headers"),
-        HeaderValue::from_static("X-Total-Count, Link"),
+        HeaderValue::from_static(exposed),
     );
-    if let Some(link) = link(url, pairs, page, total)
-        && let Ok(v) = HeaderValue::from_str(&link)
-    {
-        h.insert(HeaderName::from_static("link"), v);
-    }
 }
 
 /// The `Link` header value, or None when there is nothing to link.

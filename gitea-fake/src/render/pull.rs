@@ -9,11 +9,17 @@ use crate::clock::rfc3339;
 use crate::store::PullState;
 use crate::store::model::{Pull, Repo, State};
 
-/// A `PRBranchInfo` for `branch` at `sha`.
-fn branch_info(app: &App, st: &State, r: &Repo, caller: &Caller, branch: &str, sha: &str) -> Value {
+/// A `PRBranchInfo` for `branch` (Gitea's `label`), its `ref` and `sha`.
+fn branch_info(
+    app: &App,
+    st: &State,
+    r: &Repo,
+    caller: &Caller,
+    (branch, git_ref, sha): (&str, &str, &str),
+) -> Value {
     json!({
         "label": branch,
-        "ref": branch,
+        "ref": git_ref,
         "sha": sha,
         "repo_id": r.id,
         "repo": repo(app, st, r, caller),
@@ -23,11 +29,12 @@ fn branch_info(app: &App, st: &State, r: &Repo, caller: &Caller, branch: &str, s
 /// A `PullRequest`.
 pub(crate) fn pull(app: &App, st: &State, r: &Repo, p: &Pull, caller: &Caller) -> Value {
     let html = format!("{}/{}/pulls/{}", app.base_url, r.full_name(), p.number);
-    let head_sha = r
-        .branches
-        .get(&p.head)
-        .cloned()
-        .unwrap_or_else(|| p.head_sha.clone());
+    // ToAPIPullRequest: once the head branch is gone, `ref` is the PR's own ref and `sha`
+    // what that ref holds; `label` keeps the branch name.
+    let (head_ref, head_sha) = match r.branches.get(&p.head) {
+        Some(sha) => (p.head.clone(), sha.clone()),
+        None => (format!("refs/pull/{}/head", p.number), p.head_sha.clone()),
+    };
     let base_sha = r
         .branches
         .get(&p.base)
@@ -51,7 +58,7 @@ pub(crate) fn pull(app: &App, st: &State, r: &Repo, p: &Pull, caller: &Caller) -
         "labels": labels,
         "milestone": null,
         "assignee": null,
-        "assignees": null,
+        "assignees": [],
         "requested_reviewers": [],
         "requested_reviewers_teams": [],
         "state": if p.is_open() { "open" } else { "closed" },
@@ -71,8 +78,8 @@ pub(crate) fn pull(app: &App, st: &State, r: &Repo, p: &Pull, caller: &Caller) -
         "merge_commit_sha": p.merge_sha,
         "merged_by": if merged { Some(user(app, st, &r.owner)) } else { None },
         "allow_maintainer_edit": false,
-        "base": branch_info(app, st, r, caller, &p.base, &base_sha),
-        "head": branch_info(app, st, r, caller, &p.head, &head_sha),
+        "base": branch_info(app, st, r, caller, (&p.base, &p.base, &base_sha)),
+        "head": branch_info(app, st, r, caller, (&p.head, &head_ref, &head_sha)),
         "merge_base": base_sha,
         "due_date": null,
         "created_at": rfc3339(p.created),

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::bind;
 use super::ctx::{Ctx, Payload};
 use super::guard::{self, Target};
-use super::{Reply, since, with_status};
+use super::{Reply, with_status};
 use crate::fail::Fail;
 use crate::render::contents as view;
 use crate::store::model::{Commit, Repo, State as StoreState};
@@ -30,13 +30,11 @@ fn resolve<'a>(r: &'a Repo, query: &[(String, String)]) -> Result<(&'a Commit, S
     }
 }
 
-/// `GET /contents`: the root listing (`[]` for an empty repository).
+/// `GET /contents`: the root listing. The ref is resolved first (GetContentsList calls
+/// GetContents), so an empty repository is 404 like an unknown ref.
 pub(crate) async fn list_root(cx: Ctx) -> Reply {
     let st = cx.app.store.lock();
     let r = cx.repo(&st)?;
-    if r.branches.is_empty() {
-        return Ok(respond::ok(&json!([])));
-    }
     let (c, git_ref) = resolve(r, &cx.query)?;
     let listing = view::dir(&cx.app, r, c, &git_ref, "").unwrap_or_else(|| json!([]));
     Ok(respond::ok(&listing))
@@ -65,17 +63,39 @@ struct FilesQuery {
     files: Option<Vec<String>>,
 }
 
-/// `POST /file-contents` (1.24+): `{"files":[…]}`; missing files are `null`, and like
-/// Gitea at most `DEFAULT_PAGING_NUM` (30) entries are answered.
+/// `POST /file-contents` (1.24+): `{"files":[…]}`, bound like Gitea's `GetFilesOptions`, so an
+/// empty or missing list is 422 `[Files]: Required`. Being a POST, it needs a token with
+/// `write:repository`, though it only reads.
 pub(crate) async fn file_contents(cx: Ctx, payload: Payload) -> Reply {
-    since(&cx.app, 1, 24)?;
     let st = cx.app.store.lock();
     let r = cx.repo(&st)?;
     let req: FilesQuery = payload.bind()?;
-    let (c, git_ref) = resolve(r, &cx.query)?;
-    let items: Vec<Value> = req
+    let files = req
         .files
-        .unwrap_or_default()
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| Fail::unprocessable("[Files]: Required"))?;
+    answer_files(&cx, r, &files)
+}
+
+/// `GET /file-contents?body=<json>` (1.24+), the same batch for read-only tokens
+/// (GetFileContentsGet). Nothing binds the query, so an empty list answers `[]`; a `body`
+/// that is not the JSON object is 400 `invalid body parameter`.
+pub(crate) async fn file_contents_get(cx: Ctx) -> Reply {
+    let st = cx.app.store.lock();
+    let r = cx.repo(&st)?;
+    let body = urlenc::first(&cx.query, "body").unwrap_or("");
+    let req: Option<FilesQuery> = serde_json::from_str(body)
+        .map_err(|_| Fail::msg(StatusCode::BAD_REQUEST, "invalid body parameter"))?;
+    // `null` leaves Gitea's options pointer nil, and the handler's dereference panics.
+    let req = req.ok_or_else(|| Fail::msg(StatusCode::INTERNAL_SERVER_ERROR, ""))?;
+    answer_files(&cx, r, &req.files.unwrap_or_default())
+}
+
+/// The batch answer: one entry per path at `?ref=`, `null` for a missing file, at most
+/// `DEFAULT_PAGING_NUM` (30) entries, as GetContentsListFromTreePaths answers.
+fn answer_files(cx: &Ctx, r: &Repo, files: &[String]) -> Reply {
+    let (c, git_ref) = resolve(r, &cx.query)?;
+    let items: Vec<Value> = files
         .iter()
         .take(crate::pagination::DEFAULT_LIMIT)
         .map(|f| view::entry(&cx.app, r, c, &git_ref, f.trim_matches('/')).unwrap_or(Value::Null))
@@ -84,12 +104,12 @@ pub(crate) async fn file_contents(cx: Ctx, payload: Payload) -> Reply {
 }
 
 /// Applies `set` as one commit by `to.user`; gives the repository after it, the new commit
-/// and the branch it landed on.
+/// and where it landed.
 fn commit<'a>(
     st: &'a mut StoreState,
     to: &Target,
     set: &ChangeSet,
-) -> Result<(&'a Repo, &'a Commit, String), Fail> {
+) -> Result<(&'a Repo, &'a Commit, ops::Landed), Fail> {
     let tick = st.now();
     let r = st
         .repo_mut(&to.owner, &to.name)
@@ -98,7 +118,7 @@ fn commit<'a>(
     let st: &'a StoreState = st;
     let r = st.repo(&to.owner, &to.name).ok_or_else(Fail::not_found)?;
     let c = r.commits.get(&landed.commit).ok_or_else(Fail::not_found)?;
-    Ok((r, c, landed.branch))
+    Ok((r, c, landed))
 }
 
 #[derive(Deserialize)]
@@ -108,23 +128,29 @@ struct UpdateFile {
     branch: Option<String>,
     new_branch: Option<String>,
     message: Option<String>,
+    force_push: Option<bool>,
+}
+
+/// `force_push`, which Gitea reads from 1.26 on (older versions ignore the field).
+fn force_push(cx: &Ctx, value: Option<bool>) -> bool {
+    cx.app.at_least(1, 26) && value.unwrap_or(false)
 }
 
 /// `PUT /contents/{filepath}`: update with `sha`, create without (1.26; before, `sha` is
-/// required).
+/// required). `content` is not binding-required (UpdateFileOptions, modules/structs/
+/// repo_file.go): without it the file is empty.
 pub(crate) async fn update_file(cx: Ctx, payload: Payload) -> Reply {
     let mut st = cx.app.store.lock();
     let to = guard::contents_write(&st, &cx)?;
     let req: UpdateFile = payload.bind()?;
     bind::ref_name(req.branch.as_deref(), "BranchName")?;
     bind::ref_name(req.new_branch.as_deref(), "NewBranchName")?;
-    let content = bind::base64(bind::required(req.content.as_deref(), "ContentBase64")?)?;
-    let path = cx.p.get("filepath").trim_matches('/').to_owned();
     let sha = req.sha.filter(|s| !s.is_empty());
     if sha.is_none() && !cx.app.at_least(1, 26) {
         // Before 1.26 `sha` was binding-required on updates.
         return Err(Fail::unprocessable("[SHA]: Required"));
     }
+    let content = bind::base64(req.content.as_deref().unwrap_or(""))?;
     let op = if sha.is_some() {
         Op::Update
     } else {
@@ -134,16 +160,18 @@ pub(crate) async fn update_file(cx: Ctx, payload: Payload) -> Reply {
         branch: req.branch,
         new_branch: req.new_branch,
         message: req.message,
+        force_push: force_push(&cx, req.force_push),
         files: vec![FileChange {
             op,
-            path: path.clone(),
+            path: cx.p.get("filepath").to_owned(),
             content,
             sha,
         }],
     };
-    let (r, c, branch) = commit(&mut st, &to, &set)?;
+    let (r, c, landed) = commit(&mut st, &to, &set)?;
+    let path = landed.paths.first().map_or("", String::as_str);
     let body = json!({
-        "content": view::file(&cx.app, r, c, &branch, &path),
+        "content": view::file(&cx.app, r, c, &landed.branch, path),
         "commit": view::commit(&cx.app, r, c),
         "verification": view::verification(),
     });
@@ -169,19 +197,19 @@ struct ChangeFiles {
     branch: Option<String>,
     new_branch: Option<String>,
     message: Option<String>,
+    force_push: Option<bool>,
 }
 
-/// Binds one `ChangeFileOperation`.
+/// Binds one `ChangeFileOperation`. An operation the fake does not model (Gitea's service
+/// rejects unknown ones with a 500; 1.25's `upload` and `rename` are not modelled) is a 500.
 fn file_op(f: FileOp) -> Result<FileChange, Fail> {
     let op = match bind::required(f.operation.as_deref(), "Operation")? {
         "create" => Op::Create,
         "update" => Op::Update,
         "delete" => Op::Delete,
-        _ => return Err(Fail::unprocessable("[Operation]: In")),
+        _ => return Err(Fail::msg(StatusCode::INTERNAL_SERVER_ERROR, "")),
     };
-    let path = bind::required(f.path.as_deref(), "Path")?
-        .trim_matches('/')
-        .to_owned();
+    let path = bind::required(f.path.as_deref(), "Path")?.to_owned();
     let content = match f.content.as_deref() {
         Some(c) if op != Op::Delete => bind::base64(c)?,
         _ => Vec::new(),
@@ -196,7 +224,6 @@ fn file_op(f: FileOp) -> Result<FileChange, Fail> {
 
 /// `POST /contents` (1.20+): several files in one commit, 201 with `FilesResponse`.
 pub(crate) async fn change_files(cx: Ctx, payload: Payload) -> Reply {
-    since(&cx.app, 1, 20)?;
     let mut st = cx.app.store.lock();
     let to = guard::contents_write(&st, &cx)?;
     let req: ChangeFiles = payload.bind()?;
@@ -214,13 +241,14 @@ pub(crate) async fn change_files(cx: Ctx, payload: Payload) -> Reply {
         branch: req.branch,
         new_branch: req.new_branch,
         message: req.message,
+        force_push: force_push(&cx, req.force_push),
         files,
     };
-    let (r, c, branch) = commit(&mut st, &to, &set)?;
-    let files: Vec<Value> = set
-        .files
+    let (r, c, landed) = commit(&mut st, &to, &set)?;
+    let files: Vec<Value> = landed
+        .paths
         .iter()
-        .map(|f| view::file(&cx.app, r, c, &branch, &f.path).unwrap_or(Value::Null))
+        .map(|p| view::file(&cx.app, r, c, &landed.branch, p).unwrap_or(Value::Null))
         .collect();
     let body = json!({
         "files": files,

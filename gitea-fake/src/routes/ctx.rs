@@ -65,11 +65,35 @@ impl Ctx {
     /// `X-Total-Count` and `Link`. An item `render` turns into `None` is left off the page but
     /// still counts in the total, as Gitea counts rows it then hides.
     pub(crate) fn paged<T>(&self, all: &[T], render: impl FnMut(&T) -> Option<Value>) -> Response {
+        self.paged_as(all, render, true)
+    }
+
+    /// [`paged`](Self::paged) for handlers that set only `X-Total-Count`, no `Link` (such as
+    /// ListLabels: page until a short page comes back).
+    pub(crate) fn paged_without_link<T>(
+        &self,
+        all: &[T],
+        render: impl FnMut(&T) -> Option<Value>,
+    ) -> Response {
+        self.paged_as(all, render, false)
+    }
+
+    fn paged_as<T>(
+        &self,
+        all: &[T],
+        render: impl FnMut(&T) -> Option<Value>,
+        links: bool,
+    ) -> Response {
         let page = Page::from_query(&self.query);
         let items: Vec<Value> = page.slice(all).iter().filter_map(render).collect();
         let mut resp = respond::ok(&Value::Array(items));
         let url = format!("{}{}", self.app.base_url, self.path);
-        pagination::set_headers(&mut resp, &url, &self.query, page, all.len());
+        let total = all.len();
+        if links {
+            pagination::set_headers(&mut resp, &url, &self.query, page, total);
+        } else {
+            pagination::set_total_count(&mut resp, total);
+        }
         resp
     }
 }

@@ -17,10 +17,9 @@ pub(super) struct Target {
     pub(super) user: String,
 }
 
-/// `POST /branches` and `POST /pulls`: scope (403), repository (404), token (401), then
-/// archived (423 "… is archived").
+/// `POST /branches` and `POST /pulls`, after the scope layer: repository (404), token (401),
+/// then archived (423 "… is archived").
 pub(super) fn repo_write(st: &State, cx: &Ctx) -> Result<Target, Fail> {
-    auth::write_scope(&cx.caller)?;
     let r = cx.repo(st)?;
     let user = auth::require_token(&cx.caller)?;
     if r.archived {
@@ -36,10 +35,9 @@ pub(super) fn repo_write(st: &State, cx: &Ctx) -> Result<Target, Fail> {
     })
 }
 
-/// Contents writes: scope (403), repository (404), archived (423 "… is not allowed to
-/// edit"), then token (401).
+/// Contents writes, after the scope layer: repository (404), archived (423 "… is not allowed
+/// to edit"), then token (401).
 pub(super) fn contents_write(st: &State, cx: &Ctx) -> Result<Target, Fail> {
-    auth::write_scope(&cx.caller)?;
     let r = cx.repo(st)?;
     if r.archived {
         return Err(Fail::msg(

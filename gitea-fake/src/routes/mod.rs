@@ -10,6 +10,7 @@ mod guard;
 mod labels;
 mod pulls;
 mod repos;
+mod scopes;
 mod user;
 
 use std::sync::Arc;
@@ -63,6 +64,11 @@ fn table() -> Vec<Route> {
             "/repos/{owner}/{repo}/contents/{filepath}",
             "/repos/{owner}/{repo}/contents/{*filepath}",
             put(contents::update_file),
+        ),
+        same(
+            "GET",
+            "/repos/{owner}/{repo}/file-contents",
+            get(contents::file_contents_get),
         ),
         same(
             "POST",
@@ -121,11 +127,18 @@ pub fn served_routes() -> Vec<(&'static str, &'static str)> {
     table().into_iter().map(|(m, s, _, _)| (m, s)).collect()
 }
 
-/// The full router with auth and Gitea's error rendering.
+/// The full router with auth, token scopes per route group and Gitea's error rendering.
 pub(crate) fn router(app: Arc<App>) -> Router {
     let mut api: Router<Arc<App>> = Router::new();
-    for (_, _, path, handler) in table() {
-        api = api.route(path, handler);
+    for (method, swagger, path, handler) in table() {
+        let route = scopes::Route {
+            categories: scopes::group(swagger).unwrap_or_default(),
+            since: introduced(method, swagger),
+        };
+        let gate = middleware::from_fn_with_state(app.clone(), move |state, req, next| {
+            scopes::gate(state, route, req, next)
+        });
+        api = api.route(path, handler.route_layer(gate));
     }
     Router::new()
         .nest("/api/v1", api)
@@ -161,12 +174,14 @@ async fn render_errors(State(app): State<Arc<App>>, req: Request, next: Next) ->
 /// Converts handler results into responses.
 pub(crate) type Reply = Result<Response, Fail>;
 
-/// 404 unless the emulated Gitea is at least `major.minor`.
-pub(crate) fn since(app: &App, major: u64, minor: u64) -> Result<(), Fail> {
-    if app.at_least(major, minor) {
-        Ok(())
-    } else {
-        Err(Fail::not_found())
+/// The Gitea version that added a route, for the routes newer than 1.20's API: older servers
+/// answer them 404, before any scope check, as for any unknown route.
+fn introduced(method: &str, swagger: &str) -> Option<(u64, u64)> {
+    match (method, swagger) {
+        ("POST", "/repos/{owner}/{repo}/contents") => Some((1, 20)),
+        (_, "/repos/{owner}/{repo}/pulls/{base}/{head}") => Some((1, 22)),
+        (_, "/repos/{owner}/{repo}/file-contents") => Some((1, 24)),
+        _ => None,
     }
 }
 

@@ -5,17 +5,22 @@ use serde::Deserialize;
 
 use super::bind;
 use super::ctx::{Ctx, Payload};
-use super::{Reply, guard, since, with_status};
+use super::{Reply, guard, with_status};
 use crate::fail::Fail;
 use crate::store::model::{Pull, Repo, State};
 use crate::store::ops::{self, NewPull};
 use crate::{render, respond, urlenc};
 
-/// `GET /pulls?state=&page=&limit=`: newest first; a missing or unknown state means all.
+/// `GET /pulls?state=&sort=&base_branch=&page=&limit=` (ListPullRequests): a missing or
+/// unknown state means all; `base_branch` filters (1.24+); the order is `applySorts`'s
+/// (models/issues/issue_search.go), newest first unless `sort` says otherwise.
 pub(crate) async fn list(cx: Ctx) -> Reply {
     let st = cx.app.store.lock();
     let r = cx.repo(&st)?;
-    let state = urlenc::first(&cx.query, "state").unwrap_or("");
+    let state = urlenc::first(&cx.query, "state").unwrap_or("").trim();
+    let base = urlenc::first(&cx.query, "base_branch")
+        .map(str::trim)
+        .filter(|b| !b.is_empty() && cx.app.at_least(1, 24));
     let mut pulls: Vec<_> = r
         .pulls
         .iter()
@@ -24,11 +29,29 @@ pub(crate) async fn list(cx: Ctx) -> Reply {
             "closed" => !pr.is_open(),
             _ => true,
         })
+        .filter(|pr| base.is_none_or(|b| pr.base == b))
         .collect();
-    pulls.sort_by_key(|pr| std::cmp::Reverse(pr.number));
+    sort_pulls(
+        &mut pulls,
+        urlenc::first(&cx.query, "sort").unwrap_or("").trim(),
+    );
     Ok(cx.paged(&pulls, |pr| {
         Some(render::pull::pull(&cx.app, &st, r, pr, &cx.caller))
     }))
+}
+
+/// Orders PRs as `applySorts` does; the fake keeps no comments or priorities, so the sorts
+/// by those fall back to their tie-breakers (newest first).
+fn sort_pulls(pulls: &mut [&Pull], sort: &str) {
+    use std::cmp::Reverse;
+    let updated = |p: &Pull| p.closed.unwrap_or(p.created);
+    match sort {
+        "oldest" => pulls.sort_by_key(|p| (p.created, p.id)),
+        "recentupdate" => pulls.sort_by_key(|p| Reverse((updated(p), p.created, p.id))),
+        "leastupdate" => pulls.sort_by_key(|p| (updated(p), p.created, p.id)),
+        "recentclose" => pulls.sort_by_key(|p| Reverse((p.closed.unwrap_or(0), p.created, p.id))),
+        _ => pulls.sort_by_key(|p| Reverse((p.created, p.id))),
+    }
 }
 
 /// `GET /pulls/{index}`.
@@ -45,7 +68,6 @@ pub(crate) async fn get_by_index(cx: Ctx) -> Reply {
 /// `GET /pulls/{base}/{head}` (1.22+): a PR in any state; the oldest one when several
 /// match, as a database without ordering would usually give.
 pub(crate) async fn get_by_base_head(cx: Ctx) -> Reply {
-    since(&cx.app, 1, 22)?;
     let st = cx.app.store.lock();
     let r = cx.repo(&st)?;
     let head = ops::head_branch(r, cx.p.get("head")).ok_or_else(Fail::not_found)?;
@@ -115,7 +137,15 @@ fn bind_new_pull(
     let poster = st
         .account(&to.user)
         .map_or(to.user.clone(), |a| a.name.clone());
-    Ok((to, new, poster))
+    // Gitea compares the strings as sent before it resolves the head.
+    if new.head == new.base {
+        return Err(Fail::unprocessable(
+            "Invalid PullRequest: There are no changes between the head and the base",
+        ));
+    }
+    let r = st.repo(&to.owner, &to.name).ok_or_else(Fail::not_found)?;
+    let head = create_head(st, r, &new.head)?;
+    Ok((to, NewPull { head, ..new }, poster))
 }
 
 /// 201 with the new PR.
@@ -124,6 +154,38 @@ fn created(cx: &Ctx, st: &State, to: &guard::Target, number: i64) -> Reply {
     let pr = by_number(r, number)?;
     let v = render::pull::pull(&cx.app, st, r, pr, &cx.caller);
     Ok(with_status(StatusCode::CREATED, &v))
+}
+
+/// The head branch of a new PR, resolved as GetHeadOwnerAndRepo (routers/common/compare.go)
+/// does for `branch`, `owner:branch` and `owner/repo:branch`. The fake has no forks.
+///
+/// # Errors
+/// 400 `the user X does not have a fork of the base repository` for another existing owner
+/// without a repository name; 404 for an unknown owner or repository, or another repository.
+fn create_head(st: &State, r: &Repo, head: &str) -> Result<String, Fail> {
+    let Some((who, branch)) = head.split_once(':') else {
+        return Ok(head.to_owned());
+    };
+    let (owner, name) = match who.split_once('/') {
+        Some((owner, name)) => (owner, Some(name)),
+        None => (who, None),
+    };
+    let same_owner = owner.eq_ignore_ascii_case(&r.owner);
+    let Some(account) = st.account(owner) else {
+        return Err(Fail::not_found());
+    };
+    match name {
+        None if same_owner => Ok(branch.to_owned()),
+        None => Err(Fail::msg(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the user {} does not have a fork of the base repository",
+                account.name
+            ),
+        )),
+        Some(name) if same_owner && name.eq_ignore_ascii_case(&r.name) => Ok(branch.to_owned()),
+        Some(_) => Err(Fail::not_found()),
+    }
 }
 
 /// The pull request numbered `number`, or 404.
@@ -147,7 +209,6 @@ struct EditPull {
 /// edited. Answers 201, not 200 (a TODO in Gitea's handler).
 pub(crate) async fn edit(cx: Ctx, payload: Payload) -> Reply {
     let mut st = cx.app.store.lock();
-    crate::auth::write_scope(&cx.caller)?;
     let r = cx.repo(&st)?;
     let (owner, name) = (r.owner.clone(), r.name.clone());
     crate::auth::require_token(&cx.caller)?;

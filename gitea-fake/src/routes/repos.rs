@@ -26,7 +26,7 @@ pub(crate) async fn get_repo(cx: Ctx) -> Reply {
 }
 
 /// `GET /orgs/{org}/repos`: by id, paginated; the total counts private repositories the
-/// cx.caller cannot see, as Gitea's does.
+/// caller cannot see, as Gitea's does.
 pub(crate) async fn org_repos(cx: Ctx) -> Reply {
     let st = cx.app.store.lock();
     let org = cx.p.get("org");
@@ -39,10 +39,14 @@ pub(crate) async fn org_repos(cx: Ctx) -> Reply {
             ),
         ));
     };
+    // A public-only token searches public repositories only (ApplyPublicOnly): the private
+    // ones are not even counted.
+    let public_only = auth::public_only(&cx.caller);
     let mut repos: Vec<_> = st
         .repos
         .values()
         .filter(|r| r.owner.eq_ignore_ascii_case(&acc.name))
+        .filter(|r| !(public_only && r.private))
         .collect();
     repos.sort_by_key(|r| r.id);
     Ok(cx.paged(&repos, |r| {

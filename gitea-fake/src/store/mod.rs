@@ -10,14 +10,26 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use model::{Account, LabelRec, Pull, Repo, State, TokenRec, repo_key};
 
-/// What a token may do.
+use crate::scope::TokenScopes;
+
+/// The two tokens most tests need; [`TokenScopes`] says anything else Gitea can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Scope {
-    /// `read:repository`: GETs only; writes get 403.
+    /// Read in every category ([`TokenScopes::read_only`]): every GET passes, every write
+    /// gets 403.
     Read,
-    /// `write:repository`: everything.
+    /// `all` ([`TokenScopes::all`]): everything passes.
     Write,
+}
+
+impl From<Scope> for TokenScopes {
+    fn from(scope: Scope) -> TokenScopes {
+        match scope {
+            Scope::Read => TokenScopes::read_only(),
+            Scope::Write => TokenScopes::all(),
+        }
+    }
 }
 
 /// The state of a pull request.
@@ -137,13 +149,14 @@ impl Store {
         }
     }
 
-    /// Registers `token` for `user` (created when absent) with `scope`.
-    pub fn add_token(&self, token: &str, user: &str, scope: Scope) {
+    /// Registers `token` for `user` (created when absent) with `scopes`: a [`Scope`] preset
+    /// or any [`TokenScopes`], such as `"write:repository,read:organization".parse()?`.
+    pub fn add_token(&self, token: &str, user: &str, scopes: impl Into<TokenScopes>) {
         let mut st = self.lock();
         add_account(&mut st, user, false);
         let rec = TokenRec {
             user: user.to_lowercase(),
-            scope,
+            scopes: scopes.into(),
         };
         st.tokens.insert(token.to_owned(), rec);
     }
@@ -292,6 +305,18 @@ impl Store {
         {
             r.branches.insert(new.to_owned(), sha);
         }
+    }
+
+    /// Deletes branch `branch` as Gitea does and returns whether it existed: open pull
+    /// requests from it are closed and report `refs/pull/N/head` as `head.ref`; open ones into
+    /// it are retargeted to the default branch.
+    pub fn delete_branch(&self, owner: &str, repo: &str, branch: &str) -> bool {
+        let mut st = self.lock();
+        let tick = st.now();
+        let Some(r) = st.repo_mut(owner, repo) else {
+            return false;
+        };
+        ops::delete_branch(r, branch, tick)
     }
 
     /// Creates a label and returns its id (0 when the repository does not exist).

@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::{PullState, Scope};
+use super::PullState;
+use crate::scope::TokenScopes;
 
 /// Everything the fake knows. Keys of maps are lower-cased names (Gitea matches names
 /// case-insensitively); records keep the spelling they were created with.
@@ -25,11 +26,11 @@ pub(crate) struct Account {
     pub(crate) members: BTreeSet<String>,
 }
 
-/// An access token's owner (lower-cased) and scope.
+/// An access token's owner (lower-cased) and scopes.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenRec {
     pub(crate) user: String,
-    pub(crate) scope: Scope,
+    pub(crate) scopes: TokenScopes,
 }
 
 /// One repository with its git objects and pull requests.

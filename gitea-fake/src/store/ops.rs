@@ -31,6 +31,8 @@ pub(crate) struct ChangeSet {
     pub(crate) branch: Option<String>,
     pub(crate) new_branch: Option<String>,
     pub(crate) message: Option<String>,
+    /// `force_push` (1.26+): an existing `new_branch` is rebuilt from `branch` plus this change.
+    pub(crate) force_push: bool,
     pub(crate) files: Vec<FileChange>,
 }
 
@@ -39,13 +41,19 @@ pub(crate) struct ChangeSet {
 pub(crate) struct Landed {
     pub(crate) branch: String,
     pub(crate) commit: String,
+    /// The files' paths as cleaned, in the order given.
+    pub(crate) paths: Vec<String>,
 }
 
-/// Applies a change set as one commit, like Gitea's `ChangeRepoFiles`.
+/// Applies a change set as one commit, like Gitea's `ChangeRepoFiles`
+/// (services/repository/files/update.go), with its checks in its order: the base branch
+/// (any name in an empty repository), the paths, an existing `new_branch`, then each file
+/// against the base. The first commit of an empty repository makes `new_branch` its default
+/// branch.
 ///
 /// # Errors
-/// 404 for an unknown base branch or a missing file to update; 422 for an existing
-/// `new_branch`, a missing or stale `sha`, an existing file to create, or a bad path.
+/// 404 for an unknown base branch or a missing file to update or delete; 422 for an existing
+/// `new_branch` without `force_push`, a stale `sha`, an existing file to create, or a bad path.
 pub(crate) fn change_files(
     r: &mut Repo,
     set: &ChangeSet,
@@ -62,9 +70,10 @@ pub(crate) fn change_files(
         .clone()
         .filter(|b| !b.is_empty())
         .unwrap_or_else(|| old.clone());
+    let was_empty = r.branches.is_empty();
     let base = match r.branches.get(&old) {
         Some(sha) => Some(sha.clone()),
-        None if r.branches.is_empty() && old == r.default_branch => None,
+        None if was_empty => None,
         None => {
             return Err(Fail::msg(
                 StatusCode::NOT_FOUND,
@@ -72,7 +81,12 @@ pub(crate) fn change_files(
             ));
         }
     };
-    if new != old && r.branches.contains_key(&new) {
+    let paths = set
+        .files
+        .iter()
+        .map(|f| clean_tree_path(&f.path))
+        .collect::<Result<Vec<_>, _>>()?;
+    if new != old && r.branches.contains_key(&new) && !set.force_push {
         return Err(Fail::unprocessable(format!(
             "branch already exists [name: {new}]"
         )));
@@ -82,87 +96,149 @@ pub(crate) fn change_files(
         .and_then(|s| r.commits.get(s))
         .map(|c| (*c.tree).clone())
         .unwrap_or_default();
-    for f in &set.files {
-        check_path(&f.path)?;
-        let current = tree.get(&f.path).map(|b| b.sha.clone());
+    if base.is_some() {
+        for (f, path) in set.files.iter().zip(&paths) {
+            check_file(&tree, f, path)?;
+        }
+    } else if set.files.iter().any(|f| f.op == Op::Delete) {
+        // Nothing to clone a deletion from.
+        return Err(Fail::msg(
+            StatusCode::NOT_FOUND,
+            format!("branch does not exist [name: {old}]"),
+        ));
+    }
+    for (f, path) in set.files.iter().zip(&paths) {
         match f.op {
-            Op::Create => {
-                if current.is_some() {
-                    return Err(Fail::unprocessable(format!(
-                        "repository file already exists [path: {}]",
-                        f.path
-                    )));
-                }
-                tree.insert(f.path.clone(), git::blob(&f.content));
+            Op::Create | Op::Update => {
+                tree.insert(path.clone(), git::blob(&f.content));
             }
-            Op::Update | Op::Delete => {
-                let given = f.sha.clone().unwrap_or_default();
-                if given.is_empty() {
-                    return Err(Fail::unprocessable(
-                        "a SHA or commit ID must be proved when updating a file",
-                    ));
-                }
-                let Some(expected) = current else {
-                    return Err(Fail::msg(
-                        StatusCode::NOT_FOUND,
-                        format!("object does not exist [id: , rel_path: {}]", f.path),
-                    ));
-                };
-                if given != expected {
-                    return Err(Fail::unprocessable(format!(
-                        "sha does not match [given: {given}, expected: {expected}]"
-                    )));
-                }
-                if f.op == Op::Update {
-                    tree.insert(f.path.clone(), git::blob(&f.content));
-                } else {
-                    tree.remove(&f.path);
-                }
+            Op::Delete => {
+                tree.remove(path);
             }
         }
     }
-    let message = set
-        .message
-        .clone()
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| default_message(&set.files));
+    // The handler fills in the default only for an empty message; the service then trims.
+    let message = match set.message.as_deref() {
+        None | Some("") => default_message(&set.files, &paths),
+        Some(m) => m.trim().to_owned(),
+    };
     let commit = git::commit(r, base, tree, &message, author, tick);
     r.branches.insert(new.clone(), commit.clone());
+    if was_empty {
+        r.default_branch.clone_from(&new);
+    }
     r.updated = tick;
     Ok(Landed {
         branch: new,
         commit,
+        paths,
     })
 }
 
-/// Gitea's default commit message for a change set.
-fn default_message(files: &[FileChange]) -> String {
-    match files {
-        [one] => {
-            let verb = match one.op {
-                Op::Create => "Add",
-                Op::Update => "Update",
-                Op::Delete => "Delete",
-            };
-            format!("{verb} {}", one.path)
+/// Gitea's `handleCheckErrors` for one file against the base tree. An update or delete
+/// without `sha` passes: the service compares the branch head with itself.
+fn check_file(
+    tree: &std::collections::BTreeMap<String, super::model::Blob>,
+    f: &FileChange,
+    path: &str,
+) -> Result<(), Fail> {
+    let current = tree.get(path).map(|b| b.sha.clone());
+    if matches!(f.op, Op::Update | Op::Delete) {
+        let Some(expected) = current.as_deref() else {
+            return Err(Fail::msg(
+                StatusCode::NOT_FOUND,
+                format!("object does not exist [id: , rel_path: {path}]"),
+            ));
+        };
+        if let Some(given) = f.sha.as_deref().filter(|s| !s.is_empty())
+            && given != expected
+        {
+            return Err(Fail::unprocessable(format!(
+                "sha does not match [given: {given}, expected: {expected}]"
+            )));
         }
-        _ => "Update files".to_owned(),
     }
+    if f.op == Op::Delete {
+        return Ok(());
+    }
+    let mut prefix = String::new();
+    for part in path
+        .split('/')
+        .collect::<Vec<_>>()
+        .split_last()
+        .map_or(&[][..], |(_, d)| d)
+    {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        if tree.contains_key(&prefix) {
+            return Err(Fail::unprocessable(format!(
+                "a file exists where you\u{2019}re trying to create a subdirectory [path: {prefix}]"
+            )));
+        }
+    }
+    let dir = format!("{path}/");
+    if tree.keys().any(|k| k.starts_with(&dir)) {
+        return Err(Fail::unprocessable(format!(
+            "a directory exists where you\u{2019}re trying to create a file [path: {path}]"
+        )));
+    }
+    if f.op == Op::Create && current.is_some() {
+        return Err(Fail::unprocessable(format!(
+            "repository file already exists [path: {path}]"
+        )));
+    }
+    Ok(())
 }
 
-/// Rejects empty, absolute and `..`/`.` path components.
-fn check_path(path: &str) -> Result<(), Fail> {
-    let bad = path.is_empty()
-        || path.starts_with('/')
-        || path
-            .split('/')
-            .any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg == ".git");
-    if bad {
+/// Gitea's default commit message (`changeFilesCommitMessage`, routers/api/v1/repo/file.go):
+/// one line per kind of operation, `Add a, b`, `Update c`, `Delete d`, in that order.
+fn default_message(files: &[FileChange], paths: &[String]) -> String {
+    let of = |op: Op| {
+        files
+            .iter()
+            .zip(paths)
+            .filter(|(f, _)| f.op == op)
+            .map(|(_, p)| p.as_str())
+            .collect::<Vec<_>>()
+    };
+    let mut lines = Vec::new();
+    for (op, verb) in [
+        (Op::Create, "Add"),
+        (Op::Update, "Update"),
+        (Op::Delete, "Delete"),
+    ] {
+        let names = of(op);
+        if !names.is_empty() {
+            lines.push(format!("{verb} {}", names.join(", ")));
+        }
+    }
+    lines.join("\n")
+}
+
+/// Gitea's `CleanGitTreePath`: each component cleaned as `path.Clean("/" + p)` does (so
+/// `../x` and `./x` are `x`), and a `.git` component anywhere is refused.
+///
+/// # Errors
+/// 422 `path contains a malformed path component [path: …]` for an empty result or `.git`.
+pub(crate) fn clean_tree_path(path: &str) -> Result<String, Fail> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    if parts.is_empty() || parts.iter().any(|p| p.eq_ignore_ascii_case(".git")) {
         return Err(Fail::unprocessable(format!(
             "path contains a malformed path component [path: {path}]"
         )));
     }
-    Ok(())
+    Ok(parts.join("/"))
 }
 
 /// `POST /branches` after binding: creates `new` from `old_ref`, `old_branch` or the default
@@ -231,8 +307,8 @@ pub(crate) fn head_branch(r: &Repo, head: &str) -> Option<String> {
 /// number.
 ///
 /// # Errors
-/// 422 when head equals base, 404 when either branch is missing, 409 with Gitea's exact
-/// text when an open PR already joins the same branches.
+/// 404 when either branch is missing, 409 with Gitea's exact text when an open PR already
+/// joins the same branches.
 pub(crate) fn create_pull(
     st: &mut State,
     owner: &str,

@@ -13,6 +13,8 @@ fn binary_seeds_the_demo_fleet_and_serves() {
             "demo",
             "--token",
             "TOKEN",
+            "--token",
+            "DOC:write:repository,read:organization",
         ])
         .stdout(Stdio::piped())
         .spawn()
@@ -43,18 +45,41 @@ fn binary_seeds_the_demo_fleet_and_serves() {
         .enable_all()
         .build()
         .unwrap();
-    let status = rt.block_on(async {
-        reqwest::Client::new()
-            .get(format!("{base}/api/v1/repos/platform/checkout"))
-            .header("Authorization", "token TOKEN")
-            .send()
-            .await
-            .unwrap()
-            .status()
-    });
-    assert_eq!(status, 200);
+    let status = |token: &'static str, path: &'static str| {
+        rt.block_on(async {
+            reqwest::Client::new()
+                .get(format!("{base}/api/v1/repos/platform/checkout{path}"))
+                .header("Authorization", format!("token {token}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    assert_eq!(status("TOKEN", ""), 200);
+    assert_eq!(
+        status("TOKEN", "/labels"),
+        200,
+        "a bare token has scope `all`"
+    );
+    assert_eq!(status("DOC", ""), 200);
+    assert_eq!(status("DOC", "/labels"), 403, "labels need read:issue");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn unknown_token_scope_is_a_clap_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gitea-fake"))
+        .args(["--listen", "127.0.0.1:0", "--token", "T:write:repo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid access token scope: write:repo"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,12 +1,14 @@
-//! Integration tests of gitea-fake over HTTP: API fidelity, faults, fleet, swagger conformance, CLI.
+//! Integration tests of gitea-fake over HTTP: API fidelity, token scopes, faults, fleet, swagger conformance, CLI.
 
 mod cli;
 mod common;
 mod conformance;
 mod faults;
 mod fleet;
+mod gitea_facts;
 mod non_atomic;
 mod pull_lifecycle;
 mod read_api;
 mod robustness;
+mod scopes;
 mod write_api;

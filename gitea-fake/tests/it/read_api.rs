@@ -60,8 +60,10 @@ async fn repo_get_and_404_shapes() {
     );
 }
 
+/// GetContentsList calls GetContents, which resolves the ref first
+/// (routers/api/v1/repo/file.go, resolveRefCommit): an empty repository has no `main`.
 #[tokio::test]
-async fn empty_repo_is_flagged_and_lists_no_contents() {
+async fn empty_repo_is_flagged_and_its_contents_are_404_like_get_contents_list() {
     let f = fake().await;
     let opts = RepoOptions {
         empty: true,
@@ -73,8 +75,12 @@ async fn empty_repo_is_flagged_and_lists_no_contents() {
         true
     );
     let root = get(&f, "/api/v1/repos/acme/void/contents").await;
-    assert_eq!(root.status, StatusCode::OK);
-    assert_eq!(root.json(), json!([]));
+    assert_eq!(root.status, StatusCode::NOT_FOUND);
+    assert_eq!(root.message(), "not found");
+    assert_eq!(
+        root.json()["errors"],
+        json!(["object does not exist [id: main, rel_path: ]"])
+    );
     let file = get(&f, "/api/v1/repos/acme/void/contents/runtime-version").await;
     assert_eq!(file.status, StatusCode::NOT_FOUND);
 }
@@ -300,6 +306,11 @@ async fn pulls_pagination_headers_follow_gitea() {
     let r = get(&f, "/api/v1/repos/acme/app/pulls?state=all&limit=2&page=2").await;
     assert_eq!(r.json().as_array().unwrap().len(), 2);
     assert_eq!(r.header("x-total-count"), Some("7"));
+    // SetLinkHeader, then SetTotalCountHeader, each appending its name.
+    assert_eq!(
+        r.header("access-control-expose-headers"),
+        Some("Link, X-Total-Count")
+    );
     let u = |p: u32| format!("<{base}/api/v1/repos/acme/app/pulls?limit=2&page={p}&state=all>");
     assert_eq!(
         r.header("link").unwrap(),
@@ -440,14 +451,28 @@ async fn older_versions_lack_base_head_and_file_contents() {
     );
 }
 
+/// ListLabels (routers/api/v1/repo/label.go) sets `X-Total-Count` only: no `Link`.
 #[tokio::test]
-async fn labels_list_is_paginated_and_sorted() {
+async fn labels_list_is_sorted_and_counted_without_a_link_header_like_list_labels() {
     let f = fake().await;
     let b = f.store().create_label("acme", "app", "dependencies");
     let a = f.store().create_label("acme", "app", "automerge");
+    for i in 0..3 {
+        f.store().create_label("acme", "app", &format!("z{i}"));
+    }
+    let page = get(&f, "/api/v1/repos/acme/app/labels?limit=2").await;
+    assert_eq!(page.json().as_array().unwrap().len(), 2);
+    assert_eq!(page.header("x-total-count"), Some("5"));
+    assert_eq!(page.header("link"), None);
+    assert_eq!(
+        page.header("access-control-expose-headers"),
+        Some("X-Total-Count")
+    );
+    let last = get(&f, "/api/v1/repos/acme/app/labels?limit=2&page=3").await;
+    assert_eq!(last.json().as_array().unwrap().len(), 1);
     let r = get(&f, "/api/v1/repos/acme/app/labels").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.header("x-total-count"), Some("2"));
+    assert_eq!(r.header("x-total-count"), Some("5"));
     let v = r.json();
     assert_eq!(v[0]["id"], a);
     assert_eq!(v[0]["name"], "automerge");

@@ -59,6 +59,12 @@ async fn odd_bodies_get_422_or_clean_errors() {
     for (m, path) in targets {
         for body in bodies {
             let r = call(&f, m.clone(), path, Some(&auth), Some(body)).await;
+            // Gitea's own 500: ChangeRepoFiles rejects an unknown operation after binding.
+            let unknown_op = body.contains("explode") && path.ends_with("/contents");
+            if unknown_op {
+                assert_eq!(r.status.as_u16(), 500, "{m} {path} {body}: {}", r.text);
+                continue;
+            }
             assert!(
                 r.status.as_u16() < 500,
                 "{m} {path} {body}: {} {}",

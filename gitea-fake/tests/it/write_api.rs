@@ -103,15 +103,6 @@ async fn change_files_rejects_stale_and_missing_shas_atomically() {
     // Nothing was applied, not even the first file or the branch.
     assert_eq!(f.store().branches("acme", "app"), ["main"]);
 
-    let no_sha =
-        json!({"files": [{"operation": "update", "path": "runtime-version", "content": b64("x")}]});
-    let r = post(&f, CONTENTS, &no_sha).await;
-    expect(
-        &r,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "a SHA or commit ID must be proved when updating a file",
-    );
-
     let missing =
         json!({"files": [{"operation": "update", "path": "nope", "content": b64("x"), "sha": a}]});
     let r = post(&f, CONTENTS, &missing).await;
@@ -151,9 +142,14 @@ async fn change_files_rejects_stale_and_missing_shas_atomically() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.message().starts_with("illegal base64 data at input byte"));
 
-    let bad_path = json!({"files": [{"operation": "create", "path": "../x", "content": b64("x")}]});
+    let bad_path =
+        json!({"files": [{"operation": "create", "path": "a/.git/x", "content": b64("x")}]});
     let r = post(&f, CONTENTS, &bad_path).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    expect(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "path contains a malformed path component [path: a/.git/x]",
+    );
     assert_eq!(
         f.store().commit_messages("acme", "app", "main").len(),
         2,
@@ -210,12 +206,15 @@ async fn put_updates_with_sha_and_creates_without() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.message().starts_with("sha does not match [given: "));
 
+    // `content` is not binding-required (UpdateFileOptions): the file is created empty.
     let no_content = put(&f, "/api/v1/repos/acme/app/contents/x", "{}").await;
-    expect(
-        &no_content,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "[ContentBase64]: Required",
+    assert_eq!(
+        no_content.status,
+        StatusCode::CREATED,
+        "{}",
+        no_content.text
     );
+    assert_eq!(app_file(&f, "main", "x").unwrap(), b"");
 }
 
 #[tokio::test]
@@ -447,24 +446,28 @@ async fn unknown_tokens_are_401_invalid() {
     }
 }
 
+/// tokenRequiresScopes (routers/api/v1/api.go): a write needs `write:repository`.
 #[tokio::test]
 async fn read_scope_tokens_are_403_on_writes() {
     let f = fake().await;
     f.store().create_branch("acme", "app", "feature", "main");
-    for (m, path, body) in writes() {
-        let r = call(
-            &f,
-            m.clone(),
-            &path,
-            Some(&format!("token {READ_TOKEN}")),
-            Some(&body),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{m} {path}");
-        assert_eq!(
-            r.message(),
-            "token does not have at least one of required scope(s), required=[write:repository], token scope=read:repository"
-        );
+    let scopes: gitea_fake::TokenScopes = "read:repository".parse().unwrap();
+    f.store().add_token("repo-reader", "reader", scopes);
+    for (token, shown) in [
+        ("repo-reader", "read:repository".to_owned()),
+        (READ_TOKEN, gitea_fake::TokenScopes::read_only().to_string()),
+    ] {
+        for (m, path, body) in writes() {
+            let auth = format!("token {token}");
+            let r = call(&f, m.clone(), &path, Some(&auth), Some(&body)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{m} {path}");
+            assert_eq!(
+                r.message(),
+                format!(
+                    "token does not have at least one of required scope(s), required=[write:repository], token scope={shown}"
+                )
+            );
+        }
     }
     assert!(f.store().pulls("acme", "app").is_empty());
 }

@@ -8,9 +8,9 @@ use gitea_fake::{FakeGitea, RepoOptions, Scope};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-/// Write token of user `bot`.
+/// Token of user `bot` with scope `all` (`Scope::Write`).
 pub const TOKEN: &str = "write-token";
-/// Read-only token of user `reader`.
+/// Token of user `reader` with read in every category (`Scope::Read`).
 pub const READ_TOKEN: &str = "read-token";
 
 /// A started fake with users `bot` (write) and `reader` (read), org `acme` and repo
@@ -142,6 +142,24 @@ pub fn check_json(method: &str, path_and_query: &str, r: &Resp) {
     if let Err(e) = outcome {
         panic!("swagger conformance: {e}\nbody: {}", r.text);
     }
+}
+
+/// Registers `token` for `user` with Gitea's scope string, e.g. `write:repository,read:issue`.
+pub fn scoped_token(fake: &FakeGitea, token: &str, user: &str, scopes: &str) {
+    let scopes: gitea_fake::TokenScopes = scopes.parse().unwrap();
+    fake.store().add_token(token, user, scopes);
+}
+
+/// GET with `token`.
+pub async fn get_as(fake: &FakeGitea, token: &str, path: &str) -> Resp {
+    call(
+        fake,
+        Method::GET,
+        path,
+        Some(&format!("token {token}")),
+        None,
+    )
+    .await
 }
 
 /// GET with the write token.
