@@ -1,6 +1,7 @@
 //! The runtime cascade as a library: everything `cargo xtask propagate` and `drift` decide and do.
 //!
-//! [`run`] is the entry point: it connects, checks the server and the token, resolves the
+//! [`run`] is the entry point: it connects, checks the server and the token (and its
+//! [`scopes`]), resolves the
 //! version, and runs [`propagate`] or [`drift`]. [`plan`] is the pure core: a function from what
 //! was observed of one consumer to its next action. `config`, `version`, `repo` and
 //! `requirements` are validated input; [`report`] is what a run tells its caller.
@@ -18,6 +19,7 @@ pub mod report;
 pub mod requirements;
 pub mod run;
 pub mod sanitize;
+pub mod scopes;
 pub mod template;
 pub mod version;
 

@@ -18,6 +18,7 @@ use crate::{
     propagate::{self, Settings},
     repo::Selection,
     report::Report,
+    scopes::{self, MissingScopes, ScopeNeeds},
     timestamp::Started,
     version::RuntimeVersion,
 };
@@ -104,6 +105,9 @@ pub enum SetupError {
         /// The attempt timeout, in seconds.
         timeout_secs: u64,
     },
+    /// The token lacks a scope the run needs.
+    #[error(transparent)]
+    MissingScopes(#[from] MissingScopes),
     /// No `--version` and no `runtime_repo` to read it from.
     #[error("no version to propagate: pass --version X.Y.Z or set runtime_repo in the config")]
     NoVersion,
@@ -204,7 +208,8 @@ pub fn check_rate(config: &Config, options: &RunOptions) -> Result<(), SetupErro
 }
 
 /// Checks that Gitea answers and accepts the token: `GET /version`, a read before any write,
-/// retried under the config's policy.
+/// retried under the config's policy. The token's scopes are checked next, by
+/// [`scopes::check`].
 ///
 /// # Errors
 ///
@@ -313,6 +318,14 @@ pub async fn propagate_with_retrier(
         interrupt: options.interrupt.clone(),
     };
     stops.guard(preflight(client, config)).await??;
+    let needs = ScopeNeeds {
+        labels: !config.pull_request.labels.is_empty(),
+        write: !options.dry_run,
+        own_user: true,
+    };
+    stops
+        .guard(scopes::check(client, config, &options.selection, needs))
+        .await??;
     let version = stops
         .guard(resolve_version(client, config, options.version.clone()))
         .await??;
@@ -376,6 +389,7 @@ pub async fn drift_with(
 ) -> Result<DriftReport, SetupError> {
     let started = Started::now();
     preflight(client, config).await?;
+    scopes::check(client, config, &options.selection, ScopeNeeds::default()).await?;
     let version = resolve_version(client, config, options.version.clone()).await?;
     let mut report = drift::run(client, config, &version, &options.selection, options.jobs).await?;
     report.started_at = started.at();

@@ -218,8 +218,34 @@ impl Error {
     /// 403 `token does not have at least one of required scope(s): [...]`: the token lacks a scope
     /// the route needs (Gitea's `tokenRequiresScopes`), which no other consumer will have either.
     pub fn is_missing_scope(&self) -> bool {
-        self.is_forbidden()
-            && self.message_contains("token does not have at least one of required scope")
+        self.missing_scopes().is_some()
+    }
+
+    /// For a 403 from Gitea's token scope check, the scopes the route asked for (any one of
+    /// which Gitea's wording says would do; for a route of several categories it wants them
+    /// all), such as `["read:issue"]`. `None` for any other error, including a 403 for a
+    /// missing permission, which no token scope fixes.
+    ///
+    /// Gitea 1.26 writes `token does not have at least one of required scope(s),
+    /// required=[write:repository], token scope=read:repository`.
+    ///
+    /// ```
+    /// # use gitea_api::Error;
+    /// let err = Error::Api {
+    ///     endpoint: "GET /repos/{owner}/{repo}/labels",
+    ///     status: 403,
+    ///     message: "token does not have at least one of required scope(s), required=[read:issue], token scope=write:repository".into(),
+    ///     url: None,
+    ///     errors: vec![],
+    ///     retry_after: None,
+    /// };
+    /// assert_eq!(err.missing_scopes(), Some(vec!["read:issue".to_owned()]));
+    /// ```
+    pub fn missing_scopes(&self) -> Option<Vec<String>> {
+        if self.api_status() != Some(403) {
+            return None;
+        }
+        parse_required_scopes(self.message()?)
     }
 
     /// 423: the repository is archived (or a mirror, for content writes).
@@ -323,6 +349,21 @@ impl retry_policy::AttemptError for Error {
     }
 }
 
+/// Reads the scopes of `… required scope(s), required=[a b], token scope=…` (or the shorter
+/// `required scope(s): [a b]`).
+fn parse_required_scopes(message: &str) -> Option<Vec<String>> {
+    let (_, rest) = message.split_once("required scope(s)")?;
+    let rest = rest.trim_start_matches([',', ':', ' ']);
+    let rest = rest.strip_prefix("required=").unwrap_or(rest);
+    let inner = rest.strip_prefix('[')?.split_once(']')?.0;
+    let scopes: Vec<String> = inner
+        .split([' ', ','])
+        .filter(|s| s.contains(':'))
+        .map(str::to_owned)
+        .collect();
+    (!scopes.is_empty()).then_some(scopes)
+}
+
 /// Reads `N` from `… issue_id: N, …`.
 fn parse_issue_id(message: &str) -> Option<u64> {
     let (_, rest) = message.split_once("issue_id:")?;
@@ -382,6 +423,29 @@ mod tests {
         assert!(api(403, scope).is_missing_scope());
         assert!(!api(403, "user should have a permission to write to a repo").is_missing_scope());
         assert!(!api(401, scope).is_missing_scope());
+    }
+
+    #[test]
+    fn scope_403s_name_the_missing_scopes() {
+        let gitea = "token does not have at least one of required scope(s), required=[read:user read:organization], token scope=write:repository";
+        assert_eq!(
+            api(403, gitea).missing_scopes(),
+            Some(vec!["read:user".to_owned(), "read:organization".to_owned()])
+        );
+        let short = "token does not have at least one of required scope(s): [read:issue]";
+        assert_eq!(
+            api(403, short).missing_scopes(),
+            Some(vec!["read:issue".to_owned()])
+        );
+        assert_eq!(api(401, gitea).missing_scopes(), None);
+        assert_eq!(
+            api(403, "user should have a permission to write to a repo").missing_scopes(),
+            None
+        );
+        assert_eq!(
+            api(403, "token scope is limited to public repos").missing_scopes(),
+            None
+        );
     }
 
     #[test]
@@ -447,6 +511,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn scope_parser_never_panics(message in ".{0,160}") {
+            let _ = parse_required_scopes(&message);
+            let _ = api(403, &message).missing_scopes();
+        }
+
         #[test]
         fn issue_id_parser_never_panics(message in ".{0,120}") {
             let _ = parse_issue_id(&message);

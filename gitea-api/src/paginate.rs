@@ -31,9 +31,13 @@ struct State {
 ///
 /// Pages are requested with `limit=50`; the next page is the `page` of the `rel="next"` link,
 /// resolved against our own base URL (so a misconfigured `ROOT_URL` cannot redirect the token
-/// elsewhere). Without any `Link` header a full page is followed by the next one. The stream ends
-/// on the last page or an empty one, and yields each id once even when items shift between
-/// pages. `X-Total-Count` is never trusted. After an error the stream ends.
+/// elsewhere). Some lists, such as labels, send no `Link` header at all: then pages are asked
+/// until a short one comes back, where a page is short when it holds fewer than 50 items and
+/// `X-Total-Count` does not promise more (a server whose `MAX_RESPONSE_ITEMS` is below 50
+/// answers short pages of a longer list). The stream ends on the last page or an empty one,
+/// and yields each id once even when items shift between pages. `X-Total-Count` can only
+/// make the stream ask for more, never end it early, and a count larger than the client would
+/// ever page through is ignored. After an error the stream ends.
 pub(crate) fn paginate<T>(
     client: Client,
     endpoint: &'static str,
@@ -113,10 +117,21 @@ async fn next_page<T: DeserializeOwned + Keyed>(
         .into_iter()
         .filter(|i| state.seen.insert(i.key()))
         .collect();
+    let promised = reply
+        .headers
+        .get("x-total-count")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    // A count the client could never page through is no count at all.
+    let plausible = usize::try_from(MAX_PAGES * PAGE_LIMIT).unwrap_or(usize::MAX);
+    let more_promised =
+        promised.is_some_and(|total| total > state.seen.len() && total <= plausible);
     let next = match reply.headers.get(LINK).map(|v| v.to_str()) {
         Some(Ok(header)) => link::next_page(header),
         Some(Err(_)) => None,
-        None if full => Some(state.page + 1),
+        // A page that brought nothing new ends a list without links: it cannot be advancing.
+        None if fresh.is_empty() => None,
+        None if full || more_promised => Some(state.page + 1),
         None => None,
     };
     match next {

@@ -9,7 +9,16 @@ use crate::types::{ContentsWire, FileResponseWire, FilesResponseWire};
 use crate::{ChangeFiles, Client, Error, FileCommit, FileContent, UpdateFile};
 
 const GET_CONTENTS: &str = "GET /repos/{owner}/{repo}/contents/{filepath}";
-const FILE_CONTENTS: &str = "POST /repos/{owner}/{repo}/file-contents";
+const FILE_CONTENTS: &str = "GET /repos/{owner}/{repo}/file-contents";
+const FILE_CONTENTS_POST: &str = "POST /repos/{owner}/{repo}/file-contents";
+
+/// The longest `body=` query the batch read sends; more paths go in further requests. Proxies
+/// in front of Gitea commonly refuse request lines over 8 KiB.
+const MAX_BATCH_QUERY: usize = 6 * 1024;
+
+/// The most paths asked for in one batch request (Gitea answers at most `DEFAULT_PAGING_NUM`,
+/// 30 by default, and the client asks again for the rest).
+const MAX_BATCH_PATHS: usize = 50;
 
 #[derive(Serialize)]
 struct GetFilesWire<'a> {
@@ -56,10 +65,11 @@ impl Client {
 
     /// Several files at one ref, in the order asked, `None` for each one that does not exist.
     ///
-    /// Uses the batch `POST /repos/{owner}/{repo}/file-contents` on Gitea 1.24+, asking again for
-    /// the rest when the server returns fewer files than asked (it pages by response size).
-    /// Falls back to one [`get_contents`](Self::get_contents) per file when the server is older,
-    /// or, if its version is unknown, answers 404 or 405.
+    /// Uses the batch read on Gitea 1.24+ in its `GET /repos/{owner}/{repo}/file-contents?body=`
+    /// form, which a read-only token may use (the `POST` form needs `write:repository`), asking
+    /// again for the rest when the server returns fewer files than asked (it pages by count and
+    /// response size). Falls back to one [`get_contents`](Self::get_contents) per file when the
+    /// server is older, or, if its version is unknown, answers 404 or 405.
     ///
     /// # Errors
     ///
@@ -105,31 +115,21 @@ impl Client {
         for path in paths {
             crate::path::UrlBuilder::new(&self.inner.root).segs("path", path)?;
         }
-        let url = self
-            .repo_url(owner, repo)?
-            .lit("file-contents")
-            .query_opt("ref", git_ref)
-            .build();
+        let base = self.repo_url(owner, repo)?.lit("file-contents");
+        let base = base.query_opt("ref", git_ref).build();
         let mut files = Vec::with_capacity(paths.len());
         while files.len() < paths.len() {
             let rest = &paths[files.len()..];
-            let body = json_bytes(&GetFilesWire { files: rest })?;
-            let cap = self.files_cap(rest);
+            let (url, asked) = batch_url(&base, rest)?;
+            let cap = self.files_cap(&rest[..asked]);
             let reply = self
-                .call_capped(
-                    FILE_CONTENTS,
-                    Method::POST,
-                    url.clone(),
-                    Some(body),
-                    Kind::Read,
-                    cap,
-                )
+                .call_capped(FILE_CONTENTS, Method::GET, url, None, Kind::Read, cap)
                 .await?;
             let page: Vec<Option<ContentsWire>> = self.decode(FILE_CONTENTS, &reply)?;
-            if page.is_empty() || page.len() > rest.len() {
+            if page.is_empty() || page.len() > asked {
                 return Err(invalid(
                     FILE_CONTENTS,
-                    format!("asked for {} files, got {}", rest.len(), page.len()),
+                    format!("asked for {asked} files, got {}", page.len()),
                 ));
             }
             for (wire, path) in page.into_iter().zip(rest) {
@@ -138,6 +138,34 @@ impl Client {
             }
         }
         Ok(files)
+    }
+
+    /// Checks that the token may write repositories without writing anything: asks the batch
+    /// read in its `POST /repos/{owner}/{repo}/file-contents` form (Gitea 1.24+), which Gitea
+    /// serves only to tokens with `write:repository` although it only reads.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::missing_scopes`] names `write:repository` when the token lacks it; a 404 or
+    /// 405 from a server older than 1.24, which cannot tell; otherwise any request [`Error`].
+    pub async fn check_write_scope(
+        &self,
+        owner: &str,
+        repo: &str,
+        path: &str,
+    ) -> Result<(), Error> {
+        crate::path::UrlBuilder::new(&self.inner.root).segs("path", path)?;
+        let url = self.repo_url(owner, repo)?.lit("file-contents").build();
+        let _: Vec<Option<serde_json::Value>> = self
+            .send_json(
+                FILE_CONTENTS_POST,
+                Method::POST,
+                url,
+                &GetFilesWire { files: &[path] },
+                Kind::Read,
+            )
+            .await?;
+        Ok(())
     }
 
     /// `PUT /repos/{owner}/{repo}/contents/{path}`: one file in one commit, optionally on a new
@@ -229,6 +257,29 @@ impl Client {
         }
         Ok(file)
     }
+}
+
+/// The batch URL for as many of `paths` as fit in [`MAX_BATCH_QUERY`] (at least one, at most
+/// [`MAX_BATCH_PATHS`]), and how many that is.
+fn batch_url(base: &url::Url, paths: &[&str]) -> Result<(url::Url, usize), Error> {
+    let with = |n: usize| -> Result<url::Url, Error> {
+        let body = json_bytes(&GetFilesWire { files: &paths[..n] })?;
+        let mut url = base.clone();
+        url.query_pairs_mut()
+            .append_pair("body", &String::from_utf8_lossy(&body));
+        Ok(url)
+    };
+    let mut n = 1;
+    let mut url = with(1)?;
+    while n < paths.len().min(MAX_BATCH_PATHS) {
+        let next = with(n + 1)?;
+        if next.query().map_or(0, str::len) > MAX_BATCH_QUERY {
+            break;
+        }
+        n += 1;
+        url = next;
+    }
+    Ok((url, n))
 }
 
 fn invalid(endpoint: &'static str, reason: String) -> Error {

@@ -179,14 +179,16 @@ impl Client {
     }
 }
 
-/// Whether `pr` goes from `head` (`branch` or `owner:branch`) into `base` of this repository.
+/// Whether `pr` goes from `head` (`branch` or `owner:branch`) into `base` of this repository,
+/// by branch name and head repository. The branch is [`PrBranch::branch`](crate::PrBranch::branch),
+/// never `head.ref` alone, which reads `refs/pull/N/head` once the head branch is deleted.
 pub(crate) fn matches_base_head(pr: &PullRequest, base: &str, head: &str) -> bool {
-    if pr.base.ref_name != base {
+    if pr.base.branch() != base {
         return false;
     }
     match head.split_once(':') {
         Some((owner, branch)) => {
-            pr.head.ref_name == branch
+            pr.head.branch() == branch
                 && pr.head.repo.as_ref().is_some_and(|r| {
                     r.owner
                         .as_ref()
@@ -198,7 +200,7 @@ pub(crate) fn matches_base_head(pr: &PullRequest, base: &str, head: &str) -> boo
                 })
         }
         None => {
-            pr.head.ref_name == head
+            pr.head.branch() == head
                 && (pr.head.repo_id == 0
                     || pr.base.repo_id == 0
                     || pr.head.repo_id == pr.base.repo_id)
@@ -216,6 +218,7 @@ mod tests {
         PullRequest {
             head: PrBranch {
                 ref_name: head.to_owned(),
+                label: head.to_owned(),
                 repo_id: id,
                 repo: Some(Box::new(Repository {
                     id,
@@ -248,6 +251,19 @@ mod tests {
         for (pr, expected) in cases {
             assert_eq!(matches_base_head(&pr, "main", "bump/x"), expected, "{pr:?}");
         }
+    }
+
+    #[test]
+    fn a_deleted_head_branch_matches_by_label_not_ref() {
+        let mut closed = pr("bump/x", (7, "platform"), "main", 7);
+        closed.head.ref_name = "refs/pull/3/head".to_owned();
+        assert!(matches_base_head(&closed, "main", "bump/x"));
+        assert!(matches_base_head(&closed, "main", "platform:bump/x"));
+        closed.head.label = String::new();
+        assert!(!matches_base_head(&closed, "main", "bump/x"));
+        let mut github_style = pr("bump/x", (7, "platform"), "main", 7);
+        github_style.head.label = "platform:bump/x".to_owned();
+        assert!(matches_base_head(&github_style, "main", "bump/x"));
     }
 
     #[test]

@@ -74,10 +74,12 @@ impl Keyed for PullRequest {
 /// One side of a [`PullRequest`] (swagger `PRBranchInfo`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrBranch {
-    /// The branch name.
+    /// The ref: the branch name while the branch exists; once a head branch is deleted Gitea
+    /// reports the PR's own ref, `refs/pull/N/head`. Use [`branch`](Self::branch) for the name.
     #[serde(rename = "ref", default, deserialize_with = "null_default")]
     pub ref_name: String,
-    /// `branch` or `owner:branch`, as Gitea labels it.
+    /// The branch name, which Gitea keeps after the branch is deleted (GitHub-style servers
+    /// write `owner:branch`).
     #[serde(default, deserialize_with = "null_default")]
     pub label: String,
     /// The commit sha the branch pointed at.
@@ -89,6 +91,31 @@ pub struct PrBranch {
     /// The repository holding the branch, when sent (absent when it was deleted).
     #[serde(default)]
     pub repo: Option<Box<Repository>>,
+}
+
+impl PrBranch {
+    /// The branch this side was opened from or into, deleted or not: the label without any
+    /// `owner:` prefix, or else the ref without `refs/heads/`.
+    ///
+    /// ```
+    /// use gitea_api::PrBranch;
+    /// let deleted = PrBranch {
+    ///     ref_name: "refs/pull/7/head".into(),
+    ///     label: "bump/runtime-1.3.0".into(),
+    ///     ..PrBranch::default()
+    /// };
+    /// assert_eq!(deleted.branch(), "bump/runtime-1.3.0");
+    /// ```
+    pub fn branch(&self) -> &str {
+        if !self.label.is_empty() {
+            return self.label.rsplit_once(':').map_or(&self.label, |(_, b)| b);
+        }
+        match self.ref_name.strip_prefix("refs/heads/") {
+            Some(branch) => branch,
+            None if self.ref_name.starts_with("refs/") => "",
+            None => &self.ref_name,
+        }
+    }
 }
 
 /// The state of a [`PullRequest`].

@@ -67,7 +67,7 @@ async fn batch_read_in_order_with_missing_files() {
     );
     assert!(files[1].is_none());
     assert_eq!(files[2].as_ref().unwrap().path, "runtime-version");
-    assert_eq!(count(&fake, "POST", FILE_CONTENTS), 1);
+    assert_eq!(count(&fake, "GET", FILE_CONTENTS), 1);
     assert_eq!(
         count(&fake, "GET", "/api/v1/repos/platform/app/contents/missing"),
         0
@@ -261,4 +261,69 @@ async fn change_files_errors() {
             .iter()
             .all(|b| b != "bump/x")
     );
+}
+
+/// Gitea serves the batch read as `POST` only to tokens with `write:repository`
+/// (GetFileContentsPost, routers/api/v1/repo/file.go); the `GET ?body=` form needs read.
+#[tokio::test(start_paused = true)]
+async fn batch_read_works_with_a_read_only_token_in_one_request() {
+    let fake = fake().await;
+    let scopes: gitea_fake::TokenScopes = "read:repository".parse().unwrap();
+    fake.store().add_token("repo-read", "bot", scopes);
+    let read_only = client_with(&fake, "repo-read", RetryScope::default());
+    let files = read_only
+        .get_file_contents(ORG, REPO, &["runtime-version", "requirements.txt"], None)
+        .await
+        .unwrap();
+    assert_eq!(files[0].as_ref().unwrap().bytes, b"1.2.3\n");
+    assert!(files[1].is_some());
+    assert_eq!(count(&fake, "GET", FILE_CONTENTS), 1);
+    assert_eq!(count(&fake, "POST", FILE_CONTENTS), 0);
+    assert_eq!(read_only.api_calls(), 2, "the version, then one batch");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_long_batch_is_split_to_keep_each_request_line_short() {
+    let fake = fake().await;
+    let names: Vec<String> = (0..40)
+        .map(|i| format!("{}/{i}.txt", "d".repeat(200)))
+        .collect();
+    let paths: Vec<&str> = names.iter().map(String::as_str).collect();
+    let files = client(&fake)
+        .get_file_contents(ORG, REPO, &paths, None)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 40);
+    assert!(files.iter().all(Option::is_none));
+    let batches: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == FILE_CONTENTS)
+        .collect();
+    assert!(batches.len() >= 2, "{} requests", batches.len());
+    assert!(
+        batches
+            .iter()
+            .all(|r| r.query.as_deref().is_some_and(|q| q.len() <= 6 * 1024)),
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn write_scope_is_checked_without_writing() {
+    let fake = fake().await;
+    client(&fake)
+        .check_write_scope(ORG, REPO, "runtime-version")
+        .await
+        .unwrap();
+    let read_only = client_with(&fake, READ_TOKEN, RetryScope::default());
+    let err = read_only
+        .check_write_scope(ORG, REPO, "runtime-version")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.missing_scopes(),
+        Some(vec!["write:repository".to_owned()])
+    );
+    assert!(fake.requests().iter().all(|r| r.path == FILE_CONTENTS));
+    assert_eq!(fake.store().commit_messages(ORG, REPO, "main").len(), 2);
 }

@@ -6,6 +6,7 @@ mod common;
 mod contents;
 mod duplicates;
 mod fallbacks;
+mod labels;
 mod open;
 mod pull_writes;
 mod pulls;

@@ -47,6 +47,29 @@ async fn an_absurd_total_count_is_ignored() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_plausible_count_asks_once_more_and_a_repeated_page_ends_the_list() {
+    let server = serve(|_, _| Reply::json(200, repos(1..=2)).header("X-Total-Count", "5")).await;
+    let all = org_repos(server.base_url()).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(server.lines().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn short_pages_of_a_server_with_a_smaller_page_size_are_followed_by_the_count() {
+    // A Gitea with `MAX_RESPONSE_ITEMS = 20` and a list without `Link`, such as labels.
+    let server = serve(|_, target| {
+        let page = i64::try_from(page_of(target)).unwrap();
+        let first = (page - 1) * 20 + 1;
+        let ids = first..=(page * 20).min(45);
+        Reply::json(200, repos(ids)).header("X-Total-Count", "45")
+    })
+    .await;
+    let all = org_repos(server.base_url()).await.unwrap();
+    assert_eq!(all.len(), 45);
+    assert_eq!(server.lines().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
 async fn full_pages_without_link_are_followed_until_an_empty_one() {
     let server = serve(|_, target| match page_of(target) {
         1 => Reply::json(200, repos(1..=50)),
@@ -163,7 +186,7 @@ async fn an_unknown_version_tries_new_endpoints_and_falls_back_on_404() {
         paths,
         [
             "GET /api/v1/version",
-            "POST /api/v1/repos/o/r/file-contents",
+            "GET /api/v1/repos/o/r/file-contents",
             "GET /api/v1/repos/o/r/contents/a",
             "GET /api/v1/repos/o/r/pulls/main/b",
             "GET /api/v1/repos/o/r/pulls",
@@ -175,7 +198,7 @@ async fn an_unknown_version_tries_new_endpoints_and_falls_back_on_404() {
 async fn a_405_on_the_batch_falls_back_even_on_a_new_server() {
     let server = serve(|method, target| match (method, target) {
         ("GET", "/api/v1/version") => Reply::json(200, r#"{"version":"1.26.4"}"#),
-        ("POST", _) => Reply::json(405, ""),
+        (_, t) if t.contains("/file-contents") => Reply::json(405, ""),
         _ => Reply::json(200, CONTENT),
     })
     .await;
@@ -188,8 +211,8 @@ async fn a_405_on_the_batch_falls_back_even_on_a_new_server() {
 
 #[tokio::test(start_paused = true)]
 async fn a_short_batch_answer_is_completed_and_an_empty_one_refused() {
-    let server = serve(|method, _| match method {
-        "GET" => Reply::json(200, r#"{"version":"1.26.4"}"#),
+    let server = serve(|_, target| match target {
+        "/api/v1/version" => Reply::json(200, r#"{"version":"1.26.4"}"#),
         _ => Reply::json(200, format!("[{CONTENT}]")),
     })
     .await;
@@ -200,8 +223,8 @@ async fn a_short_batch_answer_is_completed_and_an_empty_one_refused() {
     assert_eq!(files.len(), 3);
     assert_eq!(server.lines().len(), 4);
 
-    let server = serve(|method, _| match method {
-        "GET" => Reply::json(200, r#"{"version":"1.26.4"}"#),
+    let server = serve(|_, target| match target {
+        "/api/v1/version" => Reply::json(200, r#"{"version":"1.26.4"}"#),
         _ => Reply::json(200, "[]"),
     })
     .await;

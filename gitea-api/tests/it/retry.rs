@@ -55,7 +55,7 @@ impl Call {
             Call::Version => ("GET", "/api/v1/version"),
             Call::GetRepo => ("GET", REPO_PATH),
             Call::GetContents => ("GET", "/api/v1/repos/platform/app/contents/runtime-version"),
-            Call::GetFileContents => ("POST", FILE_CONTENTS),
+            Call::GetFileContents => ("GET", FILE_CONTENTS),
             Call::GetBranch => ("GET", "/api/v1/repos/platform/app/branches/taken"),
             Call::GetPullByBaseHead => ("GET", BASE_HEAD),
             Call::ListPulls => ("GET", PULLS),

@@ -74,10 +74,30 @@ async fn token_unknown_is_a_401_at_preflight() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn token_without_write_scope_stops_the_run_in_one_line_before_any_write() {
+    let fleet = fleet(&[("a", Behind)]).await;
+    let scopes: gitea_fake::TokenScopes = "read:repository,read:organization,read:user"
+        .parse()
+        .unwrap();
+    fleet
+        .fake
+        .store()
+        .add_token("read-only", xtask::demo::DEMO_USER, scopes);
+    setup_fails(&fleet, "read-only", "lacks scope write:repository").await;
+    untouched(&fleet, "platform/a");
+}
+
+/// Gitea before 1.24 has no read that needs the write scope, so the preflight cannot see a
+/// missing `write:repository`: the first refused commit stops the run.
+#[tokio::test(start_paused = true)]
 async fn token_read_only_stops_the_run_at_the_first_403_naming_a_missing_scope() {
     let names: Vec<String> = (0..30).map(|i| format!("svc-{i:02}")).collect();
     let named: Vec<(&str, _)> = names.iter().map(|n| (n.as_str(), Behind)).collect();
-    let fleet = fleet(&named).await;
+    let old = gitea_fake::FakeGitea::builder()
+        .version("1.21.0")
+        .start()
+        .await;
+    let fleet = fleet_on(old.unwrap(), &named);
     let store = fleet.fake.store();
     store.add_token("read-only", xtask::demo::DEMO_USER, Scope::Read);
     let client = run::connect(&fleet.config, Token::new("read-only")).unwrap();
@@ -360,6 +380,7 @@ async fn reply_200_with_invalid_json_fails_the_consumer_naming_the_endpoint() {
         APP,
         "GET /repos/{owner}/{repo}: HTTP 200 body could not be decoded",
     );
+    // The scope preflight could not tell whose the repository is, so it probed nothing there.
     assert!(server.requests().iter().all(|r| r.method == "GET"));
 }
 
@@ -377,7 +398,17 @@ async fn reply_redirect_loop_fails_the_consumer_at_the_first_hop() {
         APP,
         &format!("GET /repos/{{owner}}/{{repo}}: HTTP 302 redirect to {origin}, not followed"),
     );
-    assert_eq!(server.requests().len(), 2, "{:?}", server.lines());
+    // No redirect was followed: the scope preflight's ownership check of the repository, the
+    // token's user, then the consumer's own read, each sent once.
+    assert_eq!(
+        server.lines(),
+        [
+            "GET /api/v1/version",
+            "GET /api/v1/repos/platform/app",
+            "GET /api/v1/user",
+            "GET /api/v1/repos/platform/app",
+        ]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -394,7 +425,17 @@ async fn reply_absurd_total_count_is_not_trusted() {
     .await;
     let report = raw_run(&server, "[consumers]\norgs = [\"platform\"]").await;
     assert!(report.consumers.is_empty(), "{report:#?}");
-    assert_eq!(server.requests().len(), 2, "{:?}", server.lines());
+    // One first page for the scope preflight, one for discovery; never a page 2.
+    let listings: Vec<_> = server
+        .lines()
+        .into_iter()
+        .filter(|r| r.contains("/orgs/platform/repos"))
+        .collect();
+    assert_eq!(listings.len(), 2, "{listings:?}");
+    assert!(
+        listings.iter().all(|r| r.contains("page=1")),
+        "{listings:?}"
+    );
 }
 
 /// A repository as Gitea lists it, owned by `owner`.
@@ -429,12 +470,22 @@ async fn reply_org_listing_repositories_owned_elsewhere_skips_them_unread() {
     ] {
         assert!(warnings.contains(skipped), "{warnings}");
     }
+    // The listing twice (the scope preflight's first page, then discovery), the token's user,
+    // and none of the listed repositories: the preflight probes only the org's own.
     let paths: Vec<String> = server
         .requests()
         .iter()
         .map(|r| r.path().to_owned())
         .collect();
-    assert_eq!(paths, ["/api/v1/version", "/api/v1/orgs/platform/repos"]);
+    assert_eq!(
+        paths,
+        [
+            "/api/v1/version",
+            "/api/v1/orgs/platform/repos",
+            "/api/v1/user",
+            "/api/v1/orgs/platform/repos"
+        ]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -454,7 +505,17 @@ async fn reply_a_listed_repository_now_owned_elsewhere_is_skipped_and_not_touche
         row.detail.as_deref(),
         Some("elsewhere/app is owned by elsewhere, not platform; not touched")
     );
-    assert_eq!(server.requests().len(), 2, "{:?}", server.lines());
+    // The repository itself twice (the scope preflight's ownership check, then the consumer's),
+    // the token's user, and nothing of the repository's contents.
+    assert_eq!(
+        server.lines(),
+        [
+            "GET /api/v1/version",
+            "GET /api/v1/repos/platform/app",
+            "GET /api/v1/user",
+            "GET /api/v1/repos/platform/app",
+        ]
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -14,6 +14,7 @@ mod pull_body;
 mod redirects;
 mod reliability_doc;
 mod requirements;
+mod scopes;
 mod secrets;
 mod security_doc;
 mod selection;

@@ -86,7 +86,7 @@ async fn seed_incident_503_then_201_opens_the_pr_and_pre_post_calls_ran_once() {
     let log = fleet.fake.requests();
     let repo = "/api/v1/repos/platform/checkout";
     assert_eq!(calls_to(&log, "GET", repo), 1);
-    assert_eq!(calls_to(&log, "POST", &format!("{repo}/file-contents")), 1);
+    assert_eq!(calls_to(&log, "GET", &format!("{repo}/file-contents")), 1);
     assert_eq!(calls_to(&log, "POST", &format!("{repo}/contents")), 1);
     assert_eq!(calls_to(&log, "POST", &format!("{repo}/pulls")), 2);
 }

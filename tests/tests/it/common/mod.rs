@@ -79,7 +79,8 @@ pub fn outcome_of(report: &Report, repo: &str) -> Outcome {
         .outcome
 }
 
-/// Requests that change state. The batch read `POST /file-contents` only reads.
+/// Requests that change state. The batch read `POST /file-contents` (the write-scope check)
+/// only reads.
 pub fn writes(log: &[LoggedRequest]) -> Vec<&LoggedRequest> {
     log.iter()
         .filter(|r| r.method != "GET" && !r.path.ends_with("/file-contents"))
