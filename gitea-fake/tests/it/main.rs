@@ -11,4 +11,5 @@ mod pull_lifecycle;
 mod read_api;
 mod robustness;
 mod scopes;
+mod third_party;
 mod write_api;
