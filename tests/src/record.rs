@@ -280,6 +280,12 @@ pub const BAD_INPUTS: &[BadInput] = &[
     ),
     bad(
         "permissions",
+        CLI,
+        "a_token_missing_a_scope_stops_with_exit_2_in_one_line_naming_it",
+        "exit 2, one line naming `read:issue`, nothing written (real run and dry run)",
+    ),
+    bad(
+        "permissions",
         LIB,
         "token_read_only_stops_the_run_at_the_first_403_naming_a_missing_scope",
         "Gitea < 1.24 (no write-scope check): the run stops, in-flight consumers `failed` (HTTP 403), the rest `not-attempted`, exit 2, nothing written",

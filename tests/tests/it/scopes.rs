@@ -124,3 +124,49 @@ async fn every_missing_scope_is_named_in_the_one_line() {
         assert!(line.contains(scope), "{line} lacks {scope}");
     }
 }
+
+/// The least scopes docs/runbook.md ("Token scopes") lists for each command are enough, with
+/// orgs and labels configured: no request is refused.
+#[tokio::test(start_paused = true)]
+async fn the_scopes_the_runbook_lists_are_enough_for_each_command() {
+    let mut fleet = fleet(&[("a", Behind), ("b", UpToDate)]).await;
+    for repo in ["a", "b"] {
+        fleet
+            .fake
+            .store()
+            .create_label("platform", repo, "dependencies");
+    }
+    fleet.config.consumers.orgs = vec!["platform".to_owned()];
+    fleet.config.pull_request.labels = vec!["dependencies".to_owned()];
+    token(&fleet, "drift", "read:repository,read:organization");
+    token(
+        &fleet,
+        "dry",
+        "read:repository,read:organization,read:issue,read:user",
+    );
+    token(
+        &fleet,
+        "real",
+        "write:repository,read:organization,read:issue,read:user",
+    );
+    let connect = |t| run::connect(&fleet.config, Token::new(t)).unwrap();
+    let drift = run::drift_with(&connect("drift"), &fleet.config, &RunOptions::default())
+        .await
+        .unwrap();
+    assert!(!drift.consumers.is_empty(), "{drift:#?}");
+    let dry = run::propagate_with(&connect("dry"), &fleet.config, &dry_run(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(outcome_of(&dry, "platform/a"), Outcome::WouldCreate);
+    let real = run::propagate_with(
+        &connect("real"),
+        &fleet.config,
+        &RunOptions::default(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome_of(&real, "platform/a"), Outcome::Created);
+    let log = fleet.fake.requests();
+    assert!(log.iter().all(|r| r.status != Some(403)), "{log:?}");
+}

@@ -216,6 +216,28 @@ fn token_unknown_is_rejected_with_exit_2() {
     assert!(served.fake.store().pulls("platform", "a").is_empty());
 }
 
+/// Labels are issue routes in Gitea: a token with the other scopes stops the real binary
+/// before any write, exit code 2, one line naming `read:issue`.
+#[test]
+fn a_token_missing_a_scope_stops_with_exit_2_in_one_line_naming_it() {
+    let served = serve("scope-missing", "tok", &[("a", ConsumerState::Behind)]);
+    let store = served.fake.store();
+    store.create_label("platform", "a", "dependencies");
+    let scopes: gitea_fake::TokenScopes = "write:repository,read:organization,read:user"
+        .parse()
+        .unwrap();
+    store.add_token("no-issue", fleet::BOT, scopes);
+    let mut text = std::fs::read_to_string(&served.config).unwrap();
+    text.push_str("[pull_request]\nlabels = [\"dependencies\"]\n");
+    let config = config_file("scope-missing-labels", &text);
+    for args in [&[][..], &["--dry-run"][..]] {
+        let output = propagate(&config, Some("no-issue"), args);
+        usage_error(&output, "lacks scope read:issue ([pull_request] labels)");
+    }
+    assert!(store.pulls("platform", "a").is_empty());
+    assert_eq!(store.branches("platform", "a"), ["main"]);
+}
+
 #[test]
 fn exit_0_when_every_consumer_settles() {
     use ConsumerState::*;
