@@ -153,8 +153,9 @@ impl RetryMode {
 pub(crate) struct Settings {
     pub(crate) mode: RetryMode,
     pub(crate) route: Option<&'static str>,
-    /// A per-request policy, replacing the adapter's for this request.
-    pub(crate) policy: Option<Policy>,
+    /// A per-request policy, replacing the adapter's for this request; boxed, because the
+    /// settings live in every request's future and few requests carry one.
+    pub(crate) policy: Option<Box<Policy>>,
     handle: Option<AttemptsHandle>,
 }
 
@@ -174,14 +175,14 @@ impl Settings {
                 .copied()
                 .unwrap_or(default_mode),
             route: extensions.get::<Route>().map(|route| route.0),
-            policy: extensions.get::<Policy>().cloned(),
+            policy: extensions.get::<Policy>().cloned().map(Box::new),
             handle: extensions.get::<AttemptsHandle>().cloned(),
         }
     }
 
     /// The policy for this request: its own, or the retrier's.
     pub(crate) fn policy<'a>(&'a self, retrier: &'a Retrier) -> &'a Policy {
-        self.policy.as_ref().unwrap_or(retrier.policy())
+        self.policy.as_deref().unwrap_or(retrier.policy())
     }
 
     /// Leaves the count in the handle, if the caller gave one.

@@ -1,12 +1,14 @@
 //! The `reqwest-middleware` adapter: applies a [`Retrier`] to every request of a client.
 
+use std::time::Duration;
+
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Error, Middleware, Next};
 
 use crate::attempt_timeout::race;
 use crate::classify::{Attempt, Outcome, TransportKind};
-use crate::executor::{Retrier, Subject};
+use crate::executor::{Retrier, Session, Subject};
 use crate::http_request::{Attempts, RetryMode, Settings, observe_response, record, single_shot};
 use crate::policy::{Action, Policy, StopReason};
 
@@ -128,31 +130,24 @@ impl From<Retrier> for RetryMiddleware {
     }
 }
 
-#[async_trait::async_trait]
+// Written out rather than with `#[async_trait]`, whose future would hold the request twice:
+// the future is boxed for every request, and one over glibc's 1 KiB cache of small blocks
+// costs a slow allocation and a long copy. So the settings and the copy for retries are
+// worked out before the future exists, and the retries run in a future of their own.
 impl Middleware for RetryMiddleware {
-    // One async body, with no nested async calls on the way to `next.run`: each level of
-    // nesting would move the request and the response through another future.
-    async fn handle(
-        &self,
+    fn handle<'life0, 'life1, 'life2, 'async_trait>(
+        &'life0 self,
         request: Request,
-        extensions: &mut Extensions,
-        next: Next<'_>,
-    ) -> reqwest_middleware::Result<Response> {
+        extensions: &'life1 mut Extensions,
+        next: Next<'life2>,
+    ) -> BoxFuture<'async_trait, reqwest_middleware::Result<Response>>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        'life2: 'async_trait,
+        Self: 'async_trait,
+    {
         let settings = Settings::read(extensions, self.default_mode);
-        let policy = settings.policy(&self.retrier);
-        let timeout = policy.attempt_timeout();
-        let sleeper = self.retrier.sleeper();
-        // One call down the chain, raced against the attempt timeout when there is one.
-        macro_rules! attempt {
-            ($request:expr) => {
-                match timeout {
-                    None => next.clone().run($request, extensions).await,
-                    Some(_) => race(next.clone().run($request, extensions), timeout, sleeper)
-                        .await
-                        .unwrap_or_else(|timed_out| Err(Error::middleware(timed_out))),
-                }
-            };
-        }
         // The request itself goes first; a copy is kept for the retries. A request whose body
         // cannot be cloned (a stream) has no copy, and is sent once.
         let template = if settings.mode.allows(request.method(), request.headers()) {
@@ -160,50 +155,113 @@ impl Middleware for RetryMiddleware {
         } else {
             None
         };
-        let (mut result, attempts) = match template {
-            None => {
-                let method = request.method().clone();
-                let result = attempt!(request);
-                let attempts = single_shot(&self.retrier, &self.observe(&result, &method));
-                (result, attempts)
-            }
-            Some(template) => {
-                let mut copy = request;
-                let subject = Subject {
-                    method: Some(template.method()),
-                    route: settings.route,
-                };
-                let mut session = self.retrier.start(policy, subject);
-                loop {
+        Box::pin(async move {
+            let policy = settings.policy(&self.retrier);
+            let (mut result, attempts) = match &template {
+                None => {
+                    let method = request.method().clone();
+                    let result = self.attempt(request, policy, extensions, &next).await;
+                    let attempts = single_shot(&self.retrier, &self.observe(&result, &method));
+                    (result, attempts)
+                }
+                Some(template) => {
+                    let subject = Subject {
+                        method: Some(template.method()),
+                        route: settings.route,
+                    };
+                    let mut session = self.retrier.start(policy, subject);
                     session.begin_attempt();
-                    let result = attempt!(copy);
+                    let result = self.attempt(request, policy, extensions, &next).await;
                     match session.after_attempt(&self.observe(&result, template.method())) {
-                        Action::Retry { delay } => {
-                            // A body that cloned once clones again; should it not, the retry
-                            // is dropped (and its budget refunded) rather than sent bodiless.
-                            let Some(again) = copy_of(&template) else {
-                                let count = session.attempts();
-                                let stop = StopReason::SingleShot;
-                                break (result, Attempts { count, stop });
-                            };
-                            copy = again;
-                            drop(result);
-                            sleeper.sleep(delay).await;
-                        }
                         Action::Stop(stop) => {
                             let count = session.attempts();
-                            break (result, Attempts { count, stop });
+                            (result, Attempts { count, stop })
+                        }
+                        Action::Retry { delay } => {
+                            let retries = Retries {
+                                template,
+                                policy,
+                                session,
+                            };
+                            Box::pin(self.retry(retries, result, delay, extensions, &next)).await
                         }
                     }
                 }
+            };
+            settings.record(attempts);
+            match &mut result {
+                Ok(response) => record(response.extensions_mut(), attempts),
+                Err(_) => record(extensions, attempts),
             }
-        };
-        settings.record(attempts);
-        match &mut result {
-            Ok(response) => record(response.extensions_mut(), attempts),
-            Err(_) => record(extensions, attempts),
+            result
+        })
+    }
+}
+
+/// An attempt in flight, as `Next::run` returns it.
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// What the retries of one request need from its first attempt.
+struct Retries<'r> {
+    template: &'r Request,
+    policy: &'r Policy,
+    session: Session<'r>,
+}
+
+impl RetryMiddleware {
+    /// One call down the chain, raced against the attempt timeout when there is one.
+    fn attempt<'a>(
+        &'a self,
+        request: Request,
+        policy: &Policy,
+        extensions: &'a mut Extensions,
+        next: &Next<'a>,
+    ) -> BoxFuture<'a, reqwest_middleware::Result<Response>> {
+        let call = next.clone().run(request, extensions);
+        match policy.attempt_timeout() {
+            None => call,
+            timeout @ Some(_) => Box::pin(async move {
+                race(call, timeout, self.retrier.sleeper())
+                    .await
+                    .unwrap_or_else(|timed_out| Err(Error::middleware(timed_out)))
+            }),
         }
-        result
+    }
+
+    /// The retries after a first attempt that asked for one, `delay` from now.
+    async fn retry(
+        &self,
+        retries: Retries<'_>,
+        mut result: reqwest_middleware::Result<Response>,
+        mut delay: Duration,
+        extensions: &mut Extensions,
+        next: &Next<'_>,
+    ) -> (reqwest_middleware::Result<Response>, Attempts) {
+        let Retries {
+            template,
+            policy,
+            mut session,
+        } = retries;
+        loop {
+            // A body that cloned once clones again; should it not, the retry is dropped (and
+            // its budget refunded) rather than sent without a body.
+            let Some(copy) = copy_of(template) else {
+                let count = session.attempts();
+                let stop = StopReason::SingleShot;
+                return (result, Attempts { count, stop });
+            };
+            drop(result);
+            self.retrier.sleeper().sleep(delay).await;
+            session.begin_attempt();
+            result = self.attempt(copy, policy, extensions, next).await;
+            match session.after_attempt(&self.observe(&result, template.method())) {
+                Action::Retry { delay: next_delay } => delay = next_delay,
+                Action::Stop(stop) => {
+                    let count = session.attempts();
+                    return (result, Attempts { count, stop });
+                }
+            }
+        }
     }
 }
 
