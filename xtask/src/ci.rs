@@ -21,6 +21,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
     )
     .run()?;
     check_feature_combinations(&sh, &cargo)?;
+    check_package_contents(&sh, &cargo)?;
     cmd!(sh, "{cargo} test --workspace --all-features --locked").run()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -43,6 +44,35 @@ fn check_feature_combinations(sh: &Shell, cargo: &str) -> anyhow::Result<()> {
         .run()?;
     }
     Ok(())
+}
+
+/// What crates.io must receive beside the sources of the published crate.
+const PACKAGED: [&str; 4] = ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"];
+
+/// `cargo package --list` (well under a second: nothing is built) must name every file of
+/// [`PACKAGED`]; the crate's `include` decides, and a file left out of it is silently dropped.
+fn check_package_contents(sh: &Shell, cargo: &str) -> anyhow::Result<()> {
+    let listed = cmd!(
+        sh,
+        "{cargo} package -p {PUBLISHED} --list --allow-dirty --locked"
+    )
+    .quiet()
+    .read()?;
+    let missing = missing_from_package(&listed);
+    anyhow::ensure!(
+        missing.is_empty(),
+        "cargo package -p {PUBLISHED} leaves out {}: add it to `include` in {PUBLISHED}/Cargo.toml",
+        missing.join(", ")
+    );
+    Ok(())
+}
+
+/// The files of [`PACKAGED`] that a `cargo package --list` output does not name.
+fn missing_from_package(listed: &str) -> Vec<&'static str> {
+    PACKAGED
+        .into_iter()
+        .filter(|file| !listed.lines().any(|line| line.trim() == *file))
+        .collect()
 }
 
 /// A package's `[features]` table from `cargo metadata` output.
@@ -126,5 +156,19 @@ mod tests {
             table(&[("default", &["tokio"]), ("tokio", &["dep:tokio"])])
         );
         assert!(package_features(metadata, "missing").is_err());
+    }
+
+    #[test]
+    fn a_package_list_without_a_licence_file_is_caught() {
+        let complete =
+            "Cargo.toml\nCHANGELOG.md\nLICENSE-APACHE\nLICENSE-MIT\nREADME.md\nsrc/lib.rs\n";
+        assert!(missing_from_package(complete).is_empty());
+        let without = "Cargo.toml\nCHANGELOG.md\nLICENSE-MIT\nREADME.md\nsrc/lib.rs\n";
+        assert_eq!(missing_from_package(without), ["LICENSE-APACHE"]);
+        // A file of that name in a subdirectory does not count.
+        assert_eq!(
+            missing_from_package("examples/README.md\n"),
+            PACKAGED.to_vec()
+        );
     }
 }
