@@ -6,6 +6,7 @@ use gitea_api::{
 
 mod branch;
 pub(crate) mod pull;
+mod supersede;
 
 use crate::{
     plan::{
@@ -110,6 +111,10 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                 obs.bump_branch = Some(branch::inspect_branch(ctx, &obs).await?);
             }
             Action::Settle(Settled::NotAConsumer) => return Ok(None),
+            Action::Settle(Settled::Proposed(pr)) => {
+                let row = row(&obs, Outcome::Proposed, Some(pr), None);
+                return Ok(Some(superseding(ctx, &obs, row).await));
+            }
             Action::Settle(settled) => {
                 let (outcome, pr, detail) = settled_row(settled);
                 return result(outcome, pr, detail);
@@ -146,7 +151,8 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                 // A dry run stops here: it has refused everything the real run refuses before
                 // writing (the labels, the half-bump check), and writes nothing.
                 if ctx.settings.dry_run {
-                    return result(Outcome::WouldCreate, None, commit.note);
+                    let row = row(&obs, Outcome::WouldCreate, None, commit.note);
+                    return Ok(Some(superseding(ctx, &obs, row).await));
                 }
                 match branch::write_commit(ctx, &obs, &change).await {
                     Ok(Written::Created | Written::FoundOurs) => {}
@@ -174,7 +180,8 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                 return match pull::open(ctx, &owner, &repo, &request, check).await {
                     Ok(opened) => {
                         let detail = join_notes(commit.note, opened.note);
-                        result(Outcome::Created, Some(opened.pr), detail)
+                        let row = row(&obs, Outcome::Created, Some(opened.pr), detail);
+                        Ok(Some(superseding(ctx, &obs, row).await))
                     }
                     Err(error) => {
                         let why = format!(
@@ -194,7 +201,8 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                     Err(reason) => return result(Outcome::Failed, None, Some(reason)),
                 };
                 if ctx.settings.dry_run {
-                    return result(Outcome::WouldAdopt, None, None);
+                    let row = row(&obs, Outcome::WouldAdopt, None, None);
+                    return Ok(Some(superseding(ctx, &obs, row).await));
                 }
                 let changes = obs
                     .version_file
@@ -208,10 +216,30 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                 let opened = pull::open(ctx, &owner, &repo, &request, check).await?;
                 let detail = format!("{} existed without a PR", target.branch());
                 let detail = join_notes(Some(detail), opened.note);
-                return result(Outcome::Adopted, Some(opened.pr), detail);
+                let row = row(&obs, Outcome::Adopted, Some(opened.pr), detail);
+                return Ok(Some(superseding(ctx, &obs, row).await));
             }
         }
     }
+}
+
+/// `row`, whose bump PR exists (or, in a dry run, would), with the older bump PRs it supersedes:
+/// each in `superseded` and as a note in the detail. A failure here is a note too: the new PR
+/// stands, and a re-run tries again.
+async fn superseding(ctx: &Context, obs: &Observation, mut row: ConsumerResult) -> ConsumerResult {
+    let note = match supersede::run(ctx, obs, row.pr.as_ref()).await {
+        Ok(entries) if entries.is_empty() => None,
+        Ok(entries) => {
+            let notes: Vec<String> = entries.iter().map(|e| e.note()).collect();
+            row.superseded = entries;
+            Some(notes.join("; "))
+        }
+        Err(err) => Some(format!(
+            "could not look for older bump PRs to supersede: {err}; a re-run tries again"
+        )),
+    };
+    row.detail = join_notes(row.detail.take(), note);
+    row
 }
 
 /// Two optional notes as one line.

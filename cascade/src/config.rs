@@ -79,6 +79,9 @@ pub struct PullRequestConfig {
     pub assignees: Vec<String>,
     /// Reviewer logins.
     pub reviewers: Vec<String>,
+    /// Close the open bump PRs of older releases once this release's PR exists
+    /// (`supersede`, on by default); only those the bot opened from a branch still exactly its own.
+    pub supersede: bool,
 }
 
 /// Why a configuration was rejected. Always one line: the file, then, when the problem is at a
@@ -141,6 +144,7 @@ struct RawPullRequest {
     assignees: Vec<String>,
     #[serde(default)]
     reviewers: Vec<String>,
+    supersede: Option<bool>,
 }
 
 #[derive(Default, Deserialize)]
@@ -229,6 +233,7 @@ impl Config {
                 labels: Vec::new(),
                 assignees: Vec::new(),
                 reviewers: Vec::new(),
+                supersede: true,
             },
             retry: gitea_api::default_retry_policy(),
             retry_reads: false,
@@ -383,6 +388,7 @@ impl Config {
                 labels: raw.pull_request.labels,
                 assignees: raw.pull_request.assignees,
                 reviewers: raw.pull_request.reviewers,
+                supersede: raw.pull_request.supersede.unwrap_or(true),
             },
             retry,
             retry_reads,
@@ -611,6 +617,19 @@ repos = ["team/svc"]
         );
         let literal = Config::parse(&with("title", "Bump {{package}}"), "t").unwrap();
         assert_eq!(literal.pull_request.title.render(&values), "Bump {package}");
+    }
+
+    #[test]
+    fn superseding_is_on_unless_switched_off() {
+        assert!(Config::parse(MINIMAL, "t").unwrap().pull_request.supersede);
+        let off = format!("{MINIMAL}\n[pull_request]\nsupersede = false\n");
+        assert!(!Config::parse(&off, "t").unwrap().pull_request.supersede);
+        let bad = format!("{MINIMAL}\n[pull_request]\nsupersede = \"yes\"\n");
+        assert!(
+            error_of(&bad).contains("line 8, column 13: invalid type"),
+            "{}",
+            error_of(&bad)
+        );
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! `cargo xtask drift`: which consumers are behind the runtime, and whether a bump PR is open.
 //!
-//! It only reads: the version file on each default branch (one call), and the bump PR only for
-//! consumers that are behind (one more). Explicitly listed repositories cost one more call for
+//! It only reads: the version file on each default branch (one call), and only for consumers
+//! that are behind, their open PRs (one more per page), which hold the bump PR and any older
+//! bump PRs still open; without an open bump PR, one more look-up tells a declined one. Explicitly listed repositories cost one more call for
 //! their default branch; discovered ones get it from the org listing.
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use gitea_api::Client;
+use futures_util::TryStreamExt;
+use gitea_api::{Client, PullStateFilter};
 use serde::Serialize;
 
 use crate::{
@@ -14,8 +16,8 @@ use crate::{
     config::Config,
     fanout,
     plan::{
-        Listing, Membership, Observation, ObservedFile, PullRef, PullState, Standing, membership,
-        read_version, standing,
+        Listing, Membership, Observation, ObservedFile, OpenPull, PullRef, PullState, Standing,
+        Target, membership, older_bumps, read_version, standing,
     },
     propagate::{RunError, Seed},
     repo::{RepoName, Selection},
@@ -292,21 +294,80 @@ async fn check(
         Standing::Current => return Some(row(DriftStatus::Current, None, None)),
         Standing::Ahead => return Some(row(DriftStatus::Ahead, None, None)),
     }
-    match pull::find(client, owner, name, branch, &version.bump_branch()).await {
+    let bump_branch = version.bump_branch();
+    let open = match open_pulls(client, &seed.name).await {
+        Ok(open) => open,
+        Err(err) => {
+            let why = format!("behind, but the PR look-up failed: {err}");
+            return Some(row(DriftStatus::Unknown, None, Some(why)));
+        }
+    };
+    let older = older_note(config, version, &open, branch);
+    let current = open
+        .iter()
+        .find(|pull| pull.same_repo && pull.base == *branch && pull.head == bump_branch);
+    if let Some(pull) = current {
+        return Some(row(DriftStatus::BehindPrOpen, Some(pull.pr.clone()), older));
+    }
+    // No open bump PR: one more look-up tells a closed (declined) one from none.
+    match pull::find(client, owner, name, branch, &bump_branch).await {
         Ok(Some(pr)) if pr.state == PullState::Open => {
-            Some(row(DriftStatus::BehindPrOpen, Some(pr), None))
+            Some(row(DriftStatus::BehindPrOpen, Some(pr), older))
         }
         Ok(Some(pr)) => {
             let why = format!("bump PR #{} is closed", pr.number);
-            Some(row(DriftStatus::BehindNoPr, None, Some(why)))
+            let why = [Some(why), older].into_iter().flatten().collect::<Vec<_>>();
+            Some(row(DriftStatus::BehindNoPr, None, Some(why.join("; "))))
         }
-        Ok(None) => Some(row(DriftStatus::BehindNoPr, None, None)),
+        Ok(None) => Some(row(DriftStatus::BehindNoPr, None, older)),
         Err(err) => Some(row(
             DriftStatus::Unknown,
             None,
             Some(format!("behind, but the PR look-up failed: {err}")),
         )),
     }
+}
+
+/// The consumer's open PRs (one call per page).
+async fn open_pulls(client: &Client, repo: &RepoName) -> Result<Vec<OpenPull>, gitea_api::Error> {
+    client
+        .list_pulls(&repo.owner, &repo.name, PullStateFilter::Open)
+        .map_ok(|pr| pull::open_pull(&pr))
+        .try_collect()
+        .await
+}
+
+/// The open bump PRs of releases older than `version`, which propagate supersedes (or, with
+/// `supersede = false`, leaves beside the new one); `None` when there are none.
+fn older_note(
+    config: &Config,
+    version: &RuntimeVersion,
+    open: &[OpenPull],
+    default_branch: &str,
+) -> Option<String> {
+    let target = Target {
+        version: version.clone(),
+        package: config.package.clone(),
+        version_file: config.version_file.clone(),
+        requirements_file: config.requirements_file.clone(),
+    };
+    let older = older_bumps(open, &target, default_branch);
+    if older.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = older
+        .iter()
+        .map(|o| format!("#{} ({})", o.pr.number, o.version))
+        .collect();
+    let what = if config.pull_request.supersede {
+        "propagate supersedes it if it is still the bot's"
+    } else {
+        "superseding is off"
+    };
+    Some(format!(
+        "older bump PR {} still open; {what}",
+        listed.join(", ")
+    ))
 }
 
 fn unknown(repo: String, detail: String) -> DriftRow {

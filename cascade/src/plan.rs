@@ -12,6 +12,12 @@ use crate::{
     version::RuntimeVersion,
 };
 
+mod supersede;
+
+pub use supersede::{
+    OlderBump, OpenPull, Step as SupersedeStep, SupersedeAction, Superseded, older_bumps, supersede,
+};
+
 /// Files larger than this are not read as a version file.
 pub const MAX_VERSION_FILE_BYTES: usize = 1024 * 1024;
 

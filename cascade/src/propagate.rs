@@ -383,7 +383,7 @@ impl Context {
         };
         let facts = BodyFacts {
             changes,
-            superseded_later: false,
+            superseded_later: config.supersede,
         };
         let title = body::pull_title(config, &values);
         let mut request = CreatePullRequest::new(target.branch(), &obs.default_branch, title)

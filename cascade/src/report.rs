@@ -4,7 +4,7 @@ use std::{collections::BTreeMap, fmt};
 
 use serde::Serialize;
 
-use crate::plan::PullRef;
+use crate::plan::{PullRef, Superseded};
 
 /// Where one consumer ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -109,6 +109,10 @@ pub struct ConsumerResult {
     /// What failed on the passes before, oldest first, one line each (`pass 1: …`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<String>,
+    /// The open bump PRs of older releases this consumer's bump PR superseded, or left open
+    /// and why (`[pull_request] supersede`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub superseded: Vec<Superseded>,
 }
 
 impl ConsumerResult {
@@ -122,6 +126,7 @@ impl ConsumerResult {
             detail: None,
             pass: 1,
             failures: Vec::new(),
+            superseded: Vec::new(),
         }
     }
 

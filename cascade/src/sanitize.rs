@@ -24,6 +24,10 @@ pub(crate) fn row(mut row: ConsumerResult, client: &Client) -> ConsumerResult {
     if let Some(pr) = &mut row.pr {
         pr.url = text(&pr.url, client);
     }
+    for superseded in &mut row.superseded {
+        superseded.url = text(&superseded.url, client);
+        superseded.detail = superseded.detail.take().map(|d| text(&d, client));
+    }
     row
 }
 

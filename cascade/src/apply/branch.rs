@@ -8,7 +8,9 @@
 use gitea_api::ChangeFiles;
 
 use crate::{
-    plan::{BranchEvidence, BranchState, CommitEvidence, Observation, bump_commit, ownership},
+    plan::{
+        BranchEvidence, BranchState, CommitEvidence, Observation, Target, bump_commit, ownership,
+    },
     propagate::Context,
 };
 
@@ -30,7 +32,17 @@ pub(crate) async fn inspect_branch(
     ctx: &Context,
     obs: &Observation,
 ) -> Result<BranchState, gitea_api::Error> {
-    let target = &ctx.settings.target;
+    inspect_branch_for(ctx, obs, &ctx.settings.target).await
+}
+
+/// [`inspect_branch`] for the bump branch of `target`, which may be an older release's (see
+/// [`crate::plan::OlderBump::target`]): ours only when it holds exactly that bump of the
+/// default branch's files.
+pub(crate) async fn inspect_branch_for(
+    ctx: &Context,
+    obs: &Observation,
+    target: &Target,
+) -> Result<BranchState, gitea_api::Error> {
     let (owner, repo) = (&obs.repo.owner, &obs.repo.name);
     let branch = target.branch();
     let range = match ctx

@@ -7,7 +7,7 @@
 use gitea_api::{Client, CreatePullRequest, DuplicateCheck, Duplicates, PullRequest};
 
 use crate::{
-    plan::{PullRef, PullState},
+    plan::{OpenPull, PullRef, PullState},
     propagate::Context,
 };
 
@@ -79,7 +79,24 @@ fn duplicates_note(duplicates: &Duplicates) -> Option<String> {
     (!notes.is_empty()).then(|| notes.join("; "))
 }
 
-fn pull_ref(pr: &PullRequest) -> PullRef {
+/// What superseding reads of an open PR.
+pub(crate) fn open_pull(pr: &PullRequest) -> OpenPull {
+    OpenPull {
+        pr: pull_ref(pr),
+        // Gitea reads a deleted head branch's ref as `refs/pull/N/head`; the label keeps its name.
+        head: if pr.head.ref_name.starts_with("refs/pull/") {
+            pr.head.label.clone()
+        } else {
+            pr.head.ref_name.clone()
+        },
+        base: pr.base.ref_name.clone(),
+        same_repo: pr.head.repo_id != 0 && pr.head.repo_id == pr.base.repo_id,
+        poster: pr.user.as_ref().map(|user| user.login.clone()),
+    }
+}
+
+/// What the planner and the report keep of a PR.
+pub(crate) fn pull_ref(pr: &PullRequest) -> PullRef {
     let state = if pr.is_open() {
         PullState::Open
     } else if pr.merged {

@@ -87,14 +87,22 @@ async fn after_a_full_propagate_everything_is_current_or_has_a_pr() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn costs_at_most_two_calls_per_discovered_consumer() {
-    let mut fleet = fleet(&[("current", UpToDate), ("behind", Behind)]).await;
+async fn costs_two_calls_per_discovered_consumer_three_when_behind_without_an_open_pr() {
+    let mut fleet = fleet(&[
+        ("current", UpToDate),
+        ("proposed", OpenPr),
+        ("behind", Behind),
+    ])
+    .await;
     fleet.config.consumers.repos.clear();
     fleet.config.consumers.orgs = vec!["platform".to_owned()];
     drift(&fleet).await;
     let log = fleet.fake.requests();
     assert_eq!(calls_for(&log, "platform/current"), 1, "{log:#?}");
-    assert_eq!(calls_for(&log, "platform/behind"), 2, "{log:#?}");
+    // The version file, then the open PRs (the bump PR and any older ones still open).
+    assert_eq!(calls_for(&log, "platform/proposed"), 2, "{log:#?}");
+    // One more look-up tells a declined bump PR from none.
+    assert_eq!(calls_for(&log, "platform/behind"), 3, "{log:#?}");
 }
 
 fn gitea_writes(fleet: &Fleet) -> Vec<String> {

@@ -20,4 +20,5 @@ mod security_doc;
 mod selection;
 mod soak;
 mod stops;
+mod supersede;
 mod versions;
