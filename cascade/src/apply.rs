@@ -43,6 +43,9 @@ pub(crate) enum Ran {
 struct Failure {
     error: Box<gitea_api::Error>,
     detail: Option<String>,
+    /// The row should no pass follow, when it is not `failed` (the bump PR stands, but
+    /// superseding failed for a transient reason).
+    row: Option<Box<ConsumerResult>>,
 }
 
 impl From<gitea_api::Error> for Failure {
@@ -50,6 +53,7 @@ impl From<gitea_api::Error> for Failure {
         Failure {
             error: Box::new(error),
             detail: None,
+            row: None,
         }
     }
 }
@@ -61,9 +65,12 @@ pub(crate) async fn run(ctx: &Context, seed: Seed) -> Ran {
     let ran = match drive(ctx, seed).await {
         Ok(Some(row)) => Ran::Row(clean(row)),
         Ok(None) => Ran::NotAConsumer,
-        Err(Failure { error, detail }) => {
+        Err(Failure { error, detail, row }) => {
             let detail = detail.unwrap_or_else(|| error.to_string());
-            let row = ConsumerResult::new(full_name, Outcome::Failed).with_detail(detail);
+            let row = row.map_or_else(
+                || ConsumerResult::new(full_name, Outcome::Failed).with_detail(detail),
+                |row| *row,
+            );
             Ran::Failed {
                 row: clean(row),
                 error,
@@ -113,7 +120,7 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
             Action::Settle(Settled::NotAConsumer) => return Ok(None),
             Action::Settle(Settled::Proposed(pr)) => {
                 let row = row(&obs, Outcome::Proposed, Some(pr), None);
-                return Ok(Some(superseding(ctx, &obs, row).await));
+                return superseding(ctx, &obs, row).await;
             }
             Action::Settle(settled) => {
                 let (outcome, pr, detail) = settled_row(settled);
@@ -152,7 +159,7 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                 // writing (the labels, the half-bump check), and writes nothing.
                 if ctx.settings.dry_run {
                     let row = row(&obs, Outcome::WouldCreate, None, commit.note);
-                    return Ok(Some(superseding(ctx, &obs, row).await));
+                    return superseding(ctx, &obs, row).await;
                 }
                 match branch::write_commit(ctx, &obs, &change).await {
                     Ok(Written::Created | Written::FoundOurs) => {}
@@ -181,7 +188,7 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                     Ok(opened) => {
                         let detail = join_notes(commit.note, opened.note);
                         let row = row(&obs, Outcome::Created, Some(opened.pr), detail);
-                        Ok(Some(superseding(ctx, &obs, row).await))
+                        superseding(ctx, &obs, row).await
                     }
                     Err(error) => {
                         let why = format!(
@@ -191,6 +198,7 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                         Err(Failure {
                             error: Box::new(error),
                             detail: Some(why),
+                            row: None,
                         })
                     }
                 };
@@ -202,7 +210,7 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                 };
                 if ctx.settings.dry_run {
                     let row = row(&obs, Outcome::WouldAdopt, None, None);
-                    return Ok(Some(superseding(ctx, &obs, row).await));
+                    return superseding(ctx, &obs, row).await;
                 }
                 let changes = obs
                     .version_file
@@ -217,29 +225,35 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                 let detail = format!("{} existed without a PR", target.branch());
                 let detail = join_notes(Some(detail), opened.note);
                 let row = row(&obs, Outcome::Adopted, Some(opened.pr), detail);
-                return Ok(Some(superseding(ctx, &obs, row).await));
+                return superseding(ctx, &obs, row).await;
             }
         }
     }
 }
 
 /// `row`, whose bump PR exists (or, in a dry run, would), with the older bump PRs it supersedes:
-/// each in `superseded` and as a note in the detail. A failure here is a note too: the new PR
-/// stands, and a re-run tries again.
-async fn superseding(ctx: &Context, obs: &Observation, mut row: ConsumerResult) -> ConsumerResult {
-    let note = match supersede::run(ctx, obs, row.pr.as_ref()).await {
-        Ok(entries) if entries.is_empty() => None,
-        Ok(entries) => {
-            let notes: Vec<String> = entries.iter().map(|e| e.note()).collect();
-            row.superseded = entries;
-            Some(notes.join("; "))
-        }
-        Err(err) => Some(format!(
-            "could not look for older bump PRs to supersede: {err}; a re-run tries again"
-        )),
-    };
+/// each in `superseded` and as a note in the detail. A failure here is a note too, since the new
+/// PR stands; when it is transient, the pass fails with this row, so that another pass (which
+/// finds the PR `proposed`) tries again, and this row stands should none follow.
+async fn superseding(
+    ctx: &Context,
+    obs: &Observation,
+    mut row: ConsumerResult,
+) -> Result<Option<ConsumerResult>, Failure> {
+    let done = supersede::run(ctx, obs, row.pr.as_ref()).await;
+    let mut notes: Vec<String> = done.entries.iter().map(|e| e.note()).collect();
+    notes.extend(done.note);
+    row.superseded = done.entries;
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
     row.detail = join_notes(row.detail.take(), note);
-    row
+    match done.transient {
+        Some(error) => Err(Failure {
+            error: Box::new(error),
+            detail: row.detail.clone(),
+            row: Some(Box::new(row)),
+        }),
+        None => Ok(Some(row)),
+    }
 }
 
 /// Two optional notes as one line.

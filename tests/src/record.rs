@@ -36,21 +36,21 @@ pub const PASSES: usize = 6;
 pub const SOAK_DEFAULT_AT_5: [SoakFigures; 3] = [
     settled(
         0x5eed_2026_1127,
-        [249, 41, 7, 2, 0, 1],
-        1489,
-        [9, 9, 7, 7, 4, 4, 19, 14, 1, 2, 1, 1],
+        [241, 45, 10, 3, 0, 1],
+        1721,
+        [11, 11, 10, 7, 6, 4, 22, 15, 1, 2, 1, 1],
     ),
     settled(
         1,
-        [258, 33, 4, 3, 2, 0],
-        1451,
-        [9, 5, 11, 5, 10, 1, 14, 12, 2, 0, 0, 0],
+        [253, 35, 6, 3, 3, 0],
+        1667,
+        [10, 7, 13, 6, 10, 2, 14, 15, 2, 0, 0, 0],
     ),
     settled(
         2,
-        [260, 34, 4, 2, 0, 0],
-        1434,
-        [7, 3, 3, 6, 3, 7, 12, 16, 3, 2, 1, 2],
+        [253, 35, 10, 2, 0, 0],
+        1672,
+        [8, 5, 5, 8, 6, 7, 14, 17, 3, 2, 1, 2],
     ),
 ];
 
@@ -58,21 +58,21 @@ pub const SOAK_DEFAULT_AT_5: [SoakFigures; 3] = [
 pub const SOAK_FLAKY_AT_25: [SoakFigures; 3] = [
     settled(
         0x5eed_2026_1127,
-        [294, 6, 0, 0, 0, 0],
-        1862,
-        [47, 48, 45, 43, 56, 31, 92, 103, 22, 7, 3, 4],
+        [292, 8, 0, 0, 0, 0],
+        2090,
+        [51, 53, 54, 45, 61, 33, 105, 114, 24, 7, 3, 4],
     ),
     settled(
         1,
         [292, 8, 0, 0, 0, 0],
-        1854,
-        [49, 58, 45, 45, 56, 26, 85, 95, 20, 5, 9, 3],
+        2082,
+        [55, 67, 51, 50, 61, 33, 96, 106, 23, 5, 9, 3],
     ),
     settled(
         2,
-        [299, 1, 0, 0, 0, 0],
-        1802,
-        [46, 46, 31, 49, 40, 19, 91, 79, 22, 8, 6, 5],
+        [298, 2, 0, 0, 0, 0],
+        2037,
+        [55, 54, 36, 53, 48, 20, 105, 93, 24, 8, 6, 5],
     ),
 ];
 
@@ -119,7 +119,7 @@ pub struct SeedIncidentFigures {
 /// The seed incident over the soak fleet.
 pub const SEED_INCIDENT: SeedIncidentFigures = SeedIncidentFigures {
     injected: 230,
-    calls: 1811,
+    calls: 1976,
     failed: 0,
 };
 
@@ -142,9 +142,9 @@ pub const OUTAGE_BUDGET_RATIO_PERCENT: u32 = 20;
 /// The PR POST outage.
 pub const OUTAGE: OutageFigures = OutageFigures {
     pr_posts: 20,
-    no_retry_calls: 168,
-    unlimited_calls: 288,
-    budget_calls: 176,
+    no_retry_calls: 170,
+    unlimited_calls: 290,
+    budget_calls: 178,
 };
 
 /// Gitea killed mid-run (its listener and connections dropped) under a run of `consumers`
@@ -171,15 +171,15 @@ pub const KILLED: KilledFigures = KilledFigures {
     consumers: 120,
     jobs: 8,
     attempted_after: 11,
-    done: 62,
-    not_attempted: 58,
+    done: 56,
+    not_attempted: 64,
 };
 
 /// Kill points tried, each on a fresh 40-consumer fleet, and the requests of an unkilled run.
-pub const KILL_POINTS: [usize; 8] = [124, 19, 70, 47, 72, 16, 75, 63];
+pub const KILL_POINTS: [usize; 8] = [97, 63, 52, 122, 132, 115, 112, 143];
 
 /// Requests of an unkilled run of the kill fleet.
-pub const KILL_FULL_RUN_CALLS: usize = 171;
+pub const KILL_FULL_RUN_CALLS: usize = 193;
 
 /// One bad input of the matrix: where it is tested and what it must give.
 #[derive(Clone, Copy, Debug)]

@@ -9,6 +9,7 @@ use gitea_api::PullStateFilter;
 
 use super::{branch, pull};
 use crate::{
+    passes,
     plan::{
         Observation, OlderBump, OpenPull, PullRef, SupersedeAction, SupersedeStep, Superseded,
         older_bumps, supersede,
@@ -16,39 +17,72 @@ use crate::{
     propagate::Context,
 };
 
+/// What superseding did in one consumer.
+#[derive(Debug, Default)]
+pub(crate) struct Done {
+    /// One entry per older bump PR.
+    pub(crate) entries: Vec<Superseded>,
+    /// Why the older bump PRs could not be looked for, when they could not.
+    pub(crate) note: Option<String>,
+    /// The first transient failure (5xx, transport, timeout): another pass may get further.
+    pub(crate) transient: Option<gitea_api::Error>,
+}
+
+impl Done {
+    fn failed(&mut self, err: gitea_api::Error) {
+        if self.transient.is_none() && passes::classify(&err) == passes::Failure::Transient {
+            self.transient = Some(err);
+        }
+    }
+}
+
 /// Supersedes the open bump PRs of older releases, now that `new_pr` is this release's (`None`
-/// in a dry run: then it only says what it would close). Empty when switched off or when there
-/// are none.
-///
-/// # Errors
-///
-/// A failed listing of the open PRs or of the token's user; nothing was written then.
-pub(crate) async fn run(
-    ctx: &Context,
-    obs: &Observation,
-    new_pr: Option<&PullRef>,
-) -> Result<Vec<Superseded>, gitea_api::Error> {
+/// in a dry run: then it only says what it would close). Nothing when switched off or when
+/// there are none.
+pub(crate) async fn run(ctx: &Context, obs: &Observation, new_pr: Option<&PullRef>) -> Done {
+    let mut done = Done::default();
     if !ctx.settings.pull_request.supersede {
-        return Ok(Vec::new());
+        return done;
     }
     let (owner, repo) = (&obs.repo.owner, &obs.repo.name);
-    let open: Vec<OpenPull> = ctx
+    let listed: Result<Vec<OpenPull>, _> = ctx
         .client
         .list_pulls(owner, repo, PullStateFilter::Open)
         .map_ok(|pr| pull::open_pull(&pr))
         .try_collect()
-        .await?;
+        .await;
     let target = &ctx.settings.target;
-    let older = older_bumps(&open, target, &obs.default_branch);
+    let older = match listed {
+        Ok(open) => older_bumps(&open, target, &obs.default_branch),
+        Err(err) => {
+            done.note = Some(format!(
+                "could not list the open PRs for older bump PRs to supersede: {err}; a re-run tries again"
+            ));
+            done.failed(err);
+            return done;
+        }
+    };
     if older.is_empty() {
-        return Ok(Vec::new());
+        return done;
     }
-    let bot = ctx.client.current_user().await?.login;
-    let mut done = Vec::with_capacity(older.len());
+    let bot = match ctx.client.current_user().await {
+        Ok(user) => user.login,
+        Err(err) => {
+            done.note = Some(format!(
+                "could not read the token's user to supersede older bump PRs: {err}; a re-run tries again"
+            ));
+            done.failed(err);
+            return done;
+        }
+    };
     for bump in &older {
-        done.push(one(ctx, obs, bump, &bot, new_pr).await);
+        let (entry, error) = one(ctx, obs, bump, &bot, new_pr).await;
+        done.entries.push(entry);
+        if let Some(err) = error {
+            done.failed(err);
+        }
     }
-    Ok(done)
+    done
 }
 
 async fn one(
@@ -57,12 +91,12 @@ async fn one(
     older: &OlderBump,
     bot: &str,
     new_pr: Option<&PullRef>,
-) -> Superseded {
+) -> (Superseded, Option<gitea_api::Error>) {
     let target = &ctx.settings.target;
     let entry = |action, detail| Superseded::new(older, action, detail);
     let failed = |what: &str, err: gitea_api::Error| {
         let why = format!("{what}: {err}; a re-run tries again");
-        entry(SupersedeAction::Failed, Some(why))
+        (entry(SupersedeAction::Failed, Some(why)), Some(err))
     };
     let mut branch_state = None;
     loop {
@@ -74,12 +108,15 @@ async fn one(
                     Err(err) => return failed("inspecting its branch failed", err),
                 }
             }
-            SupersedeStep::Leave(why) => return entry(SupersedeAction::LeftOpen, Some(why)),
-            SupersedeStep::WouldClose => return entry(SupersedeAction::WouldClose, None),
+            SupersedeStep::Leave(why) => {
+                return (entry(SupersedeAction::LeftOpen, Some(why)), None);
+            }
+            SupersedeStep::WouldClose => return (entry(SupersedeAction::WouldClose, None), None),
             SupersedeStep::Close { comment } => {
-                return close(ctx, obs, older, &comment)
-                    .await
-                    .unwrap_or_else(|(what, err)| failed(what, err));
+                return match close(ctx, obs, older, &comment).await {
+                    Ok(closed) => (closed, None),
+                    Err((what, err)) => failed(what, err),
+                };
             }
         }
     }

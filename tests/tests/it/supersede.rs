@@ -250,3 +250,33 @@ async fn drift_names_older_bump_prs_still_open() {
         assert_eq!(row.detail, None, "{row:?}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn without_write_issue_the_older_pr_stays_open_with_a_note_and_the_new_pr_stands() {
+    let fleet = after_150().await;
+    let scopes: gitea_fake::TokenScopes = "write:repository,read:organization,read:user"
+        .parse()
+        .unwrap();
+    fleet
+        .fake
+        .store()
+        .add_token("no-issue", xtask::demo::DEMO_USER, scopes);
+    let client = cascade::run::connect(&fleet.config, gitea_api::Token::new("no-issue")).unwrap();
+    let second = cascade::run::propagate_with(&client, &fleet.config, &release(NEXT), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(second.exit_code(), 0, "{second:#?}");
+    for repo in REPOS {
+        let row = row(&second, repo);
+        assert_eq!(row.outcome, Outcome::Created);
+        let entry = &row.superseded[0];
+        assert_eq!(entry.action, SupersedeAction::Failed);
+        let why = entry.detail.as_deref().unwrap();
+        assert!(
+            why.starts_with("commenting failed, the PR is still open: ")
+                && why.contains("write:issue"),
+            "{why}"
+        );
+        assert_eq!(open_bumps(&fleet, repo).len(), 2);
+    }
+}
