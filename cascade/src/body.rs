@@ -14,9 +14,29 @@ pub struct BodyFacts<'a> {
     pub superseded_later: bool,
 }
 
-/// The PR title: the title template, with the draft prefix when the PR is opened as a draft.
+/// The title prefix that makes a Gitea PR a draft ("work in progress"): the first of Gitea's
+/// default `[repository.pull-request] WORK_IN_PROGRESS_PREFIXES` (`WIP:`, `[WIP]`), as its web
+/// UI writes it. Gitea has no draft field on create; its API reports `draft` from the title.
+pub const DRAFT_PREFIX: &str = "WIP: ";
+
+/// Whether `title` starts with one of Gitea's default WIP prefixes, compared as Gitea does
+/// (upper-cased).
+pub fn has_draft_prefix(title: &str) -> bool {
+    let upper = title.to_uppercase();
+    ["WIP:", "[WIP]"]
+        .iter()
+        .any(|prefix| upper.starts_with(prefix))
+}
+
+/// The PR title: the title template, with [`DRAFT_PREFIX`] when the PR is opened as a draft
+/// (`[pull_request] draft`) and the title does not already say so.
 pub fn pull_title(config: &PullRequestConfig, values: &Values<'_>) -> String {
-    config.title.render(values)
+    let title = config.title.render(values);
+    if config.draft && !has_draft_prefix(&title) {
+        format!("{DRAFT_PREFIX}{title}")
+    } else {
+        title
+    }
 }
 
 /// The PR body.
@@ -106,5 +126,18 @@ mod tests {
             pull_title(&config(), &VALUES),
             "Bump platform-runtime to 1.5.0"
         );
+    }
+
+    #[test]
+    fn a_draft_title_gets_gitea_s_wip_prefix_once() {
+        let mut draft = config();
+        draft.draft = true;
+        assert_eq!(
+            pull_title(&draft, &VALUES),
+            "WIP: Bump platform-runtime to 1.5.0"
+        );
+        draft.title = crate::template::Template::parse("[wip] bump {version}").unwrap();
+        assert_eq!(pull_title(&draft, &VALUES), "[wip] bump 1.5.0");
+        assert!(has_draft_prefix("wip: x") && !has_draft_prefix("WIPE: x"));
     }
 }

@@ -82,6 +82,8 @@ pub struct PullRequestConfig {
     /// Close the open bump PRs of older releases once this release's PR exists
     /// (`supersede`, on by default); only those the bot opened from a branch still exactly its own.
     pub supersede: bool,
+    /// Open the PRs as drafts (`draft`, off by default): the title gets Gitea's WIP prefix.
+    pub draft: bool,
 }
 
 /// Why a configuration was rejected. Always one line: the file, then, when the problem is at a
@@ -145,6 +147,8 @@ struct RawPullRequest {
     #[serde(default)]
     reviewers: Vec<String>,
     supersede: Option<bool>,
+    #[serde(default)]
+    draft: bool,
 }
 
 #[derive(Default, Deserialize)]
@@ -234,6 +238,7 @@ impl Config {
                 assignees: Vec::new(),
                 reviewers: Vec::new(),
                 supersede: true,
+                draft: false,
             },
             retry: gitea_api::default_retry_policy(),
             retry_reads: false,
@@ -389,6 +394,7 @@ impl Config {
                 assignees: raw.pull_request.assignees,
                 reviewers: raw.pull_request.reviewers,
                 supersede: raw.pull_request.supersede.unwrap_or(true),
+                draft: raw.pull_request.draft,
             },
             retry,
             retry_reads,

@@ -62,7 +62,9 @@ pub(crate) fn pull(app: &App, st: &State, r: &Repo, p: &Pull, caller: &Caller) -
         "requested_reviewers": [],
         "requested_reviewers_teams": [],
         "state": if p.is_open() { "open" } else { "closed" },
-        "draft": false,
+        // services/convert ToAPIPullRequest: `Draft: pr.IsWorkInProgress(ctx)`, a title that
+        // starts with a WORK_IN_PROGRESS_PREFIXES entry (default `WIP:`, `[WIP]`), upper-cased.
+        "draft": is_work_in_progress(&p.title),
         "is_locked": false,
         "comments": 0,
         "review_comments": 0,
@@ -87,4 +89,10 @@ pub(crate) fn pull(app: &App, st: &State, r: &Repo, p: &Pull, caller: &Caller) -
         "closed_at": closed,
         "pin_order": 0,
     })
+}
+
+/// Gitea's `HasWorkInProgressPrefix` with the default prefixes.
+fn is_work_in_progress(title: &str) -> bool {
+    let upper = title.to_uppercase();
+    ["WIP:", "[WIP]"].iter().any(|p| upper.starts_with(p))
 }

@@ -81,3 +81,25 @@ async fn without_a_requirements_file_the_body_says_only_the_version_file_changed
     );
     assert!(!body.contains("Release notes"), "{body}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_draft_pr_has_gitea_s_wip_prefix_and_gitea_reports_it_as_draft() {
+    for draft in [true, false] {
+        let mut fleet = fleet(&[("a", Behind)]).await;
+        fleet.config.pull_request.draft = draft;
+        let report = propagate_default(&fleet).await;
+        let pr = report.consumers[0].pr.clone().expect("a PR");
+        let read = client(&fleet)
+            .get_pull("platform", "a", pr.number)
+            .await
+            .unwrap();
+        let title = format!("Bump {PACKAGE} to {NEW}");
+        let expected = if draft {
+            format!("WIP: {title}")
+        } else {
+            title
+        };
+        assert_eq!(read.title, expected);
+        assert_eq!(read.draft, draft, "Gitea reports a WIP title as a draft");
+    }
+}
