@@ -4,4 +4,5 @@ mod cli;
 mod flags;
 mod inputs;
 mod json;
+mod progress;
 mod signals;
