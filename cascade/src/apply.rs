@@ -276,7 +276,7 @@ async fn observe(
         Listing::Named
     };
     let repository: Repository = match seed.repository {
-        Some(repository) => repository,
+        Some(repository) => *repository,
         None => {
             ctx.client
                 .get_repo(&seed.name.owner, &seed.name.name)

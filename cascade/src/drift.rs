@@ -220,7 +220,7 @@ async fn check(
     let discovered = seed.repository.is_some();
     let (owner, name) = (&seed.name.owner, &seed.name.name);
     let repository = match seed.repository {
-        Some(repository) => repository,
+        Some(repository) => *repository,
         None => match client.get_repo(owner, name).await {
             Ok(repository) => repository,
             Err(err) => return Some(unknown(repo, err.to_string())),

@@ -216,6 +216,10 @@ impl Run<'_> {
             return Some(job);
         }
         let seed = self.fresh.pop_front()?;
+        // Give back what visited seeds held, so the rows replace them rather than add to them.
+        if self.fresh.capacity() > 1024 && self.fresh.len() < self.fresh.capacity() / 4 {
+            self.fresh.shrink_to_fit();
+        }
         Some(Job {
             seed,
             pass: 1,

@@ -3,7 +3,7 @@
 //!
 //! 1. Retry middleware overhead beside plain reqwest and reqwest-retry.
 //! 2. The cascade against its physical limit, and against the seed's design.
-//! 3. Scale: 1,000 and 10,000 consumers, wall time and peak RSS.
+//! 3. Scale: 10,000 and 100,000 consumers, wall time and peak RSS.
 //! 4. The fake's throughput.
 
 mod alloc;
@@ -136,8 +136,8 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             sections.push(scale::run(
                 &fake_bin,
                 scale::Settings {
-                    small: if args.quick { 100 } else { 1_000 },
-                    large: if args.quick { 1_000 } else { 10_000 },
+                    small: if args.quick { 100 } else { 10_000 },
+                    large: if args.quick { 1_000 } else { 100_000 },
                     jobs: 32,
                     rounds: rounds(5),
                     full_size: !args.quick,

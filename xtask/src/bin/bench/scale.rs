@@ -25,7 +25,7 @@ pub(crate) struct Settings {
     pub(crate) large: usize,
     pub(crate) jobs: usize,
     pub(crate) rounds: usize,
-    /// The RSS target applies at 10,000 consumers only.
+    /// The RSS target applies at 100,000 consumers only.
     pub(crate) full_size: bool,
 }
 
@@ -196,8 +196,8 @@ fn section(settings: Settings, small: &[ChildReport], large: &[ChildReport]) -> 
     let mut notes = Vec::new();
     if !settings.full_size {
         notes.push(
-            "quick mode: scaled down from 1,000 and 10,000 consumers; the 64 MiB target applies at \
-             10,000 only"
+            "quick mode: scaled down from 10,000 and 100,000 consumers; the 64 MiB target applies \
+             at 100,000 only"
                 .to_owned(),
         );
     }
