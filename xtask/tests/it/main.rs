@@ -4,5 +4,6 @@ mod cli;
 mod flags;
 mod inputs;
 mod json;
+mod killed;
 mod progress;
 mod signals;

@@ -13,21 +13,21 @@ use std::{
     time::Duration,
 };
 
-use gitea_fake::{Fault, FaultRule, Match, Trigger, fleet::ConsumerState};
+use gitea_fake::{Fault, FaultRule, Match, Store, Trigger, fleet::ConsumerState};
 
 use crate::cli::{Served, propagate, serve};
 
-const TOKEN: &str = "signal-token";
-const CONSUMERS: usize = 30;
+pub(crate) const TOKEN: &str = "signal-token";
+pub(crate) const CONSUMERS: usize = 30;
 const BRANCH: &str = "bump/runtime-1.5.0";
 
-fn names() -> Vec<String> {
+pub(crate) fn names() -> Vec<String> {
     (0..CONSUMERS).map(|i| format!("svc-{i:02}")).collect()
 }
 
 /// 30 consumers behind, the retry section of the config given `attempt_timeout_ms`, and the
 /// first read of `platform/svc-05` held for ten minutes (past any attempt timeout here).
-fn fleet(name: &str, attempt_timeout_ms: u64) -> Served {
+pub(crate) fn fleet(name: &str, attempt_timeout_ms: u64) -> Served {
     let names = names();
     let consumers: Vec<(&str, ConsumerState)> = names
         .iter()
@@ -49,7 +49,7 @@ fn fleet(name: &str, attempt_timeout_ms: u64) -> Served {
 
 /// `xtask propagate --jobs 1 --json`, one consumer at a time in name order, stdout and stderr
 /// piped.
-fn start(config: &Path) -> (Child, Lines<BufReader<ChildStderr>>) {
+pub(crate) fn start(config: &Path) -> (Child, Lines<BufReader<ChildStderr>>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["propagate", "--jobs", "1", "--json", "--config"])
         .arg(config)
@@ -65,7 +65,7 @@ fn start(config: &Path) -> (Child, Lines<BufReader<ChildStderr>>) {
 }
 
 /// Reads stderr up to and including the first line containing `needle`; returns what it read.
-fn read_until(stderr: &mut Lines<BufReader<ChildStderr>>, needle: &str) -> String {
+pub(crate) fn read_until(stderr: &mut Lines<BufReader<ChildStderr>>, needle: &str) -> String {
     let mut seen = String::new();
     for line in stderr.by_ref() {
         let line = line.unwrap();
@@ -88,8 +88,7 @@ fn send(child: &Child, signal: &str) {
 }
 
 /// One open bump PR in every consumer and no bump branch without a PR.
-fn assert_one_pr_each_and_no_orphan(served: &Served) {
-    let store = served.fake.store();
+pub(crate) fn assert_one_pr_each_and_no_orphan(store: &Store) {
     for name in names() {
         let prs: Vec<_> = store
             .pulls("platform", &name)
@@ -143,7 +142,7 @@ fn sigint_mid_run_finishes_what_is_in_flight_reports_and_exits_130_then_a_rerun_
 
     let rerun = propagate(&served.config, Some(TOKEN), &[]);
     assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
-    assert_one_pr_each_and_no_orphan(&served);
+    assert_one_pr_each_and_no_orphan(served.fake.store());
 }
 
 #[test]
@@ -170,5 +169,5 @@ fn a_second_signal_exits_at_once_without_waiting_for_the_consumer_in_flight() {
     served.fake.faults().clear();
     let rerun = propagate(&served.config, Some(TOKEN), &[]);
     assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
-    assert_one_pr_each_and_no_orphan(&served);
+    assert_one_pr_each_and_no_orphan(served.fake.store());
 }
