@@ -61,3 +61,15 @@ pub(crate) async fn race<T>(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_error_names_the_timeout_that_ran_out() {
+        let err = AttemptTimedOut::new(Duration::from_millis(1500));
+        assert_eq!(err.timeout(), Duration::from_millis(1500));
+        assert_eq!(err.to_string(), "the attempt timed out after 1.5s");
+    }
+}

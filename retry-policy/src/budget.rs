@@ -415,6 +415,21 @@ mod tests {
         assert!(budget.try_withdraw(edge).is_some());
     }
 
+    #[test]
+    fn a_lone_request_grants_its_retry_until_the_window_edge_and_not_at_it() {
+        let start = Instant::now();
+        let edge = start + Duration::from_secs(10);
+        for (at, granted) in [
+            (start + Duration::from_secs(1), true),
+            (edge - Duration::from_nanos(1), true),
+            (edge, false),
+        ] {
+            let budget = budget(0.0, 1);
+            budget.deposit(start);
+            assert_eq!(budget.try_withdraw(at).is_some(), granted, "at {at:?}");
+        }
+    }
+
     proptest! {
         #[test]
         fn retries_never_exceed_the_documented_bound(
