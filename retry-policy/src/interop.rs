@@ -44,6 +44,15 @@ use crate::random::SplitMix64;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ClassifierStrategy<C>(pub C);
 
+/// The jitter seed of one retry of one request: requests started at different instants, and
+/// the retries of one request, draw different delays, so clients do not retry in lockstep.
+fn jitter_seed(request_start_time: SystemTime, n_past_retries: u32) -> u64 {
+    let started_nanos = request_start_time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos() as u64);
+    started_nanos ^ u64::from(n_past_retries)
+}
+
 impl RetryPolicy for Policy {
     /// Decides as [`Policy::decide`] does for a retriable outcome, measuring the elapsed time on
     /// the system clock as reqwest-retry does. Jitter, if any, is seeded from the start time and
@@ -53,10 +62,7 @@ impl RetryPolicy for Policy {
         let elapsed = now
             .duration_since(request_start_time)
             .unwrap_or(Duration::ZERO);
-        let started_nanos = request_start_time
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |since| since.as_nanos() as u64);
-        let mut rng = SplitMix64::new(started_nanos ^ u64::from(n_past_retries));
+        let mut rng = SplitMix64::new(jitter_seed(request_start_time, n_past_retries));
         let ctx = RetryState::new(n_past_retries, elapsed);
         match self.decide(&ctx, Verdict::Retriable, &mut rng) {
             Action::Retry { delay } => match now.checked_add(delay) {
@@ -96,7 +102,19 @@ impl RetryableStrategy for StrictClassifier {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
+
+    #[test]
+    fn each_retry_and_each_start_instant_has_its_own_jitter_seed() {
+        // An odd nanosecond count, so that setting a low bit and flipping it differ.
+        let start = SystemTime::UNIX_EPOCH + Duration::from_nanos(1_700_000_000_123_456_789);
+        let seeds: HashSet<u64> = (0..8).map(|n| jitter_seed(start, n)).collect();
+        assert_eq!(seeds.len(), 8);
+        let later = start + Duration::from_nanos(2);
+        assert_ne!(jitter_seed(start, 0), jitter_seed(later, 0));
+    }
 
     #[test]
     fn the_schedule_is_the_policy_schedule() {

@@ -324,3 +324,36 @@ async fn hooks_hear_each_retry_and_the_give_up() {
         ]
     );
 }
+
+/// `Retry-After` is a retry hint only on an error status: on a 202 that a custom classifier
+/// retries, the wait is the policy's backoff, not the header's (RFC 9110 gives it other
+/// meanings on 2xx and 3xx answers).
+#[tokio::test(start_paused = true)]
+async fn retry_after_on_a_success_status_is_not_a_retry_hint() {
+    struct RetryAccepted;
+    impl retry_policy::Classifier for RetryAccepted {
+        fn classify(&self, attempt: &retry_policy::Attempt<'_>) -> retry_policy::Verdict {
+            match attempt.outcome {
+                retry_policy::Outcome::Status(202) => retry_policy::Verdict::Retriable,
+                _ => retry_policy::StrictClassifier.classify(attempt),
+            }
+        }
+    }
+    let server = Server::scripted(vec![
+        Reply::status(202).header("Retry-After", "5"),
+        Reply::status(200),
+    ])
+    .await;
+    let delays = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&delays);
+    let retrier = Retrier::new(Policy::default())
+        .with_classifier(RetryAccepted)
+        .on_retry(move |event| seen.lock().unwrap().push(event.delay));
+    let response = with(reqwest::Client::new(), retrier)
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(*delays.lock().unwrap(), [Duration::from_secs(1)]);
+}
