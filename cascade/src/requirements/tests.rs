@@ -130,6 +130,11 @@ fn arbitrary_equality_pins_are_rewritten_and_do_not_hide_an_exact_pin() {
         [(1, "pins 1.4.2.0, not the current 1.4.2".to_owned())],
         "=== compares strings, as packaging does"
     );
+    assert_eq!(
+        kept("platform-runtime===1.4.2#c\n"),
+        [(1, "pins 1.4.2#c, not the current 1.4.2".to_owned())],
+        "a `#` without a space before it starts no comment, so it is part of the arbitrary version"
+    );
 }
 
 #[test]
@@ -720,15 +725,20 @@ fn naive_pins_current(line: &str) -> bool {
         },
     };
     let rest = rest.trim_start();
+    if arbitrary {
+        // packaging reads an arbitrary version up to whitespace, `;` or `)`: `===1.4.2#c` is
+        // the string "1.4.2#c", a pin of something else.
+        let version_len = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ';' | ')'))
+            .unwrap_or(rest.len());
+        return rest[..version_len].eq_ignore_ascii_case("1.4.2");
+    }
     let version_len = rest
         .find(|c: char| {
             !(c.is_ascii_alphanumeric() || matches!(c, '.' | '!' | '+' | '-' | '_' | '*'))
         })
         .unwrap_or(rest.len());
     let version = &rest[..version_len];
-    if arbitrary {
-        return version.eq_ignore_ascii_case("1.4.2");
-    }
     version.parse::<pep440_rs::Version>().ok() == "1.4.2".parse().ok() && !version.ends_with(".*")
 }
 
