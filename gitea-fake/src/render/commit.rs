@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::contents;
 use crate::app::App;
 use crate::clock::rfc3339;
-use crate::store::model::{Commit, Repo, State};
+use crate::store::model::{Commit, Repo, Sig, State};
 
 /// What ToCommit includes besides the fixed fields (`stat`, `files`, `verification`, each on
 /// unless the query says `false`).
@@ -16,14 +16,15 @@ pub(crate) struct Include {
     pub(crate) verification: bool,
 }
 
-/// Commit `c` of `r`. `author` and `committer` are the Gitea users the git identity's e-mail
-/// belongs to, `null` when none does (the fake's seed commits by an organisation).
+/// Commit `c` of `r`. `commit.author` and `commit.committer` are the git identities as
+/// written; the top-level `author` and `committer` are the Gitea users their e-mails belong to
+/// (`GetUserByEmail` in ToCommit), `null` when none does (the fake's seed commits by an
+/// organisation, or an identity that is nobody's).
 pub(crate) fn commit(app: &App, st: &State, r: &Repo, c: &Commit, include: Include) -> Value {
-    let email = format!("{}@noreply.localhost", c.author.to_lowercase());
-    let who = json!({"name": c.author, "email": email, "date": rfc3339(c.tick)});
-    let user = match st.account(&c.author) {
-        Some(account) if !account.is_org => super::user(app, st, &c.author),
-        _ => Value::Null,
+    let sig = |s: &Sig| json!({"name": s.name, "email": s.email, "date": rfc3339(c.tick)});
+    let user = |s: &Sig| {
+        st.user_by_email(&s.email)
+            .map_or(Value::Null, |account| super::user(app, st, &account.name))
     };
     let api = format!("{}/repos/{}", app.api(), r.full_name());
     let parents: Vec<Value> = c
@@ -36,8 +37,8 @@ pub(crate) fn commit(app: &App, st: &State, r: &Repo, c: &Commit, include: Inclu
         .collect();
     let mut repo_commit = json!({
         "url": format!("{api}/git/commits/{}", c.sha),
-        "author": who,
-        "committer": who,
+        "author": sig(&c.author),
+        "committer": sig(&c.committer),
         "message": format!("{}\n", c.message),
         "tree": {
             "url": format!("{api}/git/trees/{}", c.tree_sha),
@@ -51,8 +52,8 @@ pub(crate) fn commit(app: &App, st: &State, r: &Repo, c: &Commit, include: Inclu
         "created": rfc3339(c.tick),
         "html_url": format!("{}/{}/commit/{}", app.base_url, r.full_name(), c.sha),
         "commit": Value::Null,
-        "author": user,
-        "committer": user,
+        "author": user(&c.author),
+        "committer": user(&c.committer),
         "parents": parents,
     });
     if include.verification {

@@ -180,11 +180,7 @@ fn dir_entry(app: &App, r: &Repo, c: &Commit, git_ref: &str, path: &str) -> Valu
 
 /// A `FileCommitResponse` for commit `c`.
 pub(crate) fn commit(app: &App, r: &Repo, c: &Commit) -> Value {
-    let who = json!({
-        "name": c.author,
-        "email": format!("{}@noreply.localhost", c.author.to_lowercase()),
-        "date": rfc3339(c.tick),
-    });
+    let sig = |s: &crate::store::model::Sig| json!({"name": s.name, "email": s.email, "date": rfc3339(c.tick)});
     let parents: Vec<Value> = c
         .parent
         .iter()
@@ -201,8 +197,8 @@ pub(crate) fn commit(app: &App, r: &Repo, c: &Commit) -> Value {
         "sha": c.sha,
         "created": rfc3339(c.tick),
         "html_url": format!("{}/{}/commit/{}", app.base_url, r.full_name(), c.sha),
-        "author": who,
-        "committer": who,
+        "author": sig(&c.author),
+        "committer": sig(&c.committer),
         "parents": parents,
         "message": format!("{}\n", c.message),
         "tree": {

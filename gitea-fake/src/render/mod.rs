@@ -160,21 +160,21 @@ pub(crate) fn label(app: &App, r: &Repo, l: &LabelRec) -> Value {
     })
 }
 
-/// A `Branch` whose head is `c`.
-pub(crate) fn branch(app: &App, r: &Repo, name: &str, c: &Commit) -> Value {
-    let who = json!({
-        "name": c.author,
-        "email": format!("{}@noreply.localhost", c.author.to_lowercase()),
-        "username": c.author,
-    });
+/// A `Branch` whose head is `c`. Each `username` is the login of the user the identity's
+/// e-mail belongs to, empty when none (ToPayloadCommit).
+pub(crate) fn branch(app: &App, st: &State, r: &Repo, name: &str, c: &Commit) -> Value {
+    let who = |s: &crate::store::model::Sig| {
+        let username = st.user_by_email(&s.email).map_or("", |a| a.name.as_str());
+        json!({"name": s.name, "email": s.email, "username": username})
+    };
     json!({
         "name": name,
         "commit": {
             "id": c.sha,
             "message": format!("{}\n", c.message),
             "url": format!("{}/{}/commit/{}", app.base_url, r.full_name(), c.sha),
-            "author": who,
-            "committer": who,
+            "author": who(&c.author),
+            "committer": who(&c.committer),
             "verification": contents::verification(),
             "timestamp": rfc3339(c.tick),
             "added": null,

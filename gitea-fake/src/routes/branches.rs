@@ -17,7 +17,7 @@ pub(crate) async fn list(cx: Ctx) -> Reply {
     let r = cx.repo(&st)?;
     let names: Vec<&String> = r.branches.keys().collect();
     Ok(cx.paged(&names, |n| {
-        Some(render::branch(&cx.app, r, n, r.branch_commit(n)?))
+        Some(render::branch(&cx.app, &st, r, n, r.branch_commit(n)?))
     }))
 }
 
@@ -27,7 +27,7 @@ pub(crate) async fn get_branch(cx: Ctx) -> Reply {
     let r = cx.repo(&st)?;
     let name = cx.p.get("branch");
     let c = r.branch_commit(name).ok_or_else(Fail::not_found)?;
-    Ok(respond::ok(&render::branch(&cx.app, r, name, c)))
+    Ok(respond::ok(&render::branch(&cx.app, &st, r, name, c)))
 }
 
 #[derive(Deserialize)]
@@ -50,10 +50,12 @@ pub(crate) async fn create(cx: Ctx, payload: Payload) -> Reply {
         .repo_mut(&to.owner, &to.name)
         .ok_or_else(Fail::not_found)?;
     ops::create_branch(r, &new, old_ref.as_deref(), old_branch.as_deref())?;
+    let st = &*st;
+    let r = st.repo(&to.owner, &to.name).ok_or_else(Fail::not_found)?;
     let c = r.branch_commit(&new).ok_or_else(Fail::not_found)?;
     Ok(with_status(
         StatusCode::CREATED,
-        &render::branch(&cx.app, r, &new, c),
+        &render::branch(&cx.app, st, r, &new, c),
     ))
 }
 

@@ -10,7 +10,7 @@ use super::guard::{self, Target};
 use super::{Reply, with_status};
 use crate::fail::Fail;
 use crate::render::contents as view;
-use crate::store::model::{Commit, Repo, State as StoreState};
+use crate::store::model::{Commit, Repo, Sig, State as StoreState};
 use crate::store::ops::{self, ChangeSet, FileChange, Op};
 use crate::{respond, urlenc};
 
@@ -129,6 +129,28 @@ struct UpdateFile {
     new_branch: Option<String>,
     message: Option<String>,
     force_push: Option<bool>,
+    author: Option<Identity>,
+    committer: Option<Identity>,
+}
+
+/// `Identity` (modules/structs/repo_file.go): both fields optional. The handlers
+/// (routers/api/v1/repo/file.go) always pass both identities on, empty fields included.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Identity {
+    name: Option<String>,
+    email: Option<String>,
+}
+
+impl Identity {
+    /// The identity as given, `null` and absent fields empty.
+    fn sig(given: Option<Identity>) -> Sig {
+        let given = given.unwrap_or_default();
+        Sig {
+            name: given.name.unwrap_or_default(),
+            email: given.email.unwrap_or_default(),
+        }
+    }
 }
 
 /// `force_push`, which Gitea reads from 1.26 on (older versions ignore the field).
@@ -161,6 +183,8 @@ pub(crate) async fn update_file(cx: Ctx, payload: Payload) -> Reply {
         new_branch: req.new_branch,
         message: req.message,
         force_push: force_push(&cx, req.force_push),
+        author: Identity::sig(req.author),
+        committer: Identity::sig(req.committer),
         files: vec![FileChange {
             op,
             path: cx.p.get("filepath").to_owned(),
@@ -198,6 +222,8 @@ struct ChangeFiles {
     new_branch: Option<String>,
     message: Option<String>,
     force_push: Option<bool>,
+    author: Option<Identity>,
+    committer: Option<Identity>,
 }
 
 /// Binds one `ChangeFileOperation`. An operation the fake does not model (Gitea's service
@@ -242,6 +268,8 @@ pub(crate) async fn change_files(cx: Ctx, payload: Payload) -> Reply {
         new_branch: req.new_branch,
         message: req.message,
         force_push: force_push(&cx, req.force_push),
+        author: Identity::sig(req.author),
+        committer: Identity::sig(req.committer),
         files,
     };
     let (r, c, landed) = commit(&mut st, &to, &set)?;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sha1::{Digest, Sha1};
 
-use super::model::{Blob, Commit, Repo};
+use super::model::{Blob, Commit, Repo, Sig};
 
 /// The real git blob sha: sha1 of `"blob {len}\0"` followed by the bytes, in hex.
 pub(crate) fn blob_sha(bytes: &[u8]) -> String {
@@ -38,6 +38,24 @@ fn synthetic(parts: &[&str]) -> String {
     hex(&h.finalize())
 }
 
+/// Who wrote a commit, and who committed it.
+#[derive(Debug, Clone)]
+pub(crate) struct Signatures {
+    pub(crate) author: Sig,
+    pub(crate) committer: Sig,
+}
+
+impl Signatures {
+    /// `login` as both author and committer.
+    pub(crate) fn user(login: &str) -> Signatures {
+        let sig = Sig::of_user(login);
+        Signatures {
+            author: sig.clone(),
+            committer: sig,
+        }
+    }
+}
+
 /// Builds a commit on top of `parent` with `tree`, stores it in `repo` and returns its sha.
 /// The branch is not moved.
 pub(crate) fn commit(
@@ -45,7 +63,7 @@ pub(crate) fn commit(
     parent: Option<String>,
     tree: BTreeMap<String, Blob>,
     message: &str,
-    author: &str,
+    by: Signatures,
     tick: u64,
 ) -> String {
     let listing: String = tree
@@ -60,6 +78,10 @@ pub(crate) fn commit(
         parent.as_deref().unwrap_or(""),
         &tree_sha,
         message,
+        &by.author.name,
+        &by.author.email,
+        &by.committer.name,
+        &by.committer.email,
     ]);
     let c = Commit {
         sha: sha.clone(),
@@ -67,7 +89,8 @@ pub(crate) fn commit(
         tree: Arc::new(tree),
         tree_sha,
         message: message.to_owned(),
-        author: author.to_owned(),
+        author: by.author,
+        committer: by.committer,
         tick,
     };
     repo.commits.insert(sha.clone(), c);

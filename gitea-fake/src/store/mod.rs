@@ -8,7 +8,7 @@ pub(crate) mod ops;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use model::{Account, LabelRec, Pull, Repo, State, TokenRec, repo_key};
+use model::{Account, LabelRec, Pull, Repo, Sig, State, TokenRec, repo_key};
 
 use crate::scope::TokenScopes;
 
@@ -195,7 +195,7 @@ impl Store {
                 None,
                 BTreeMap::new(),
                 "Initial commit",
-                owner,
+                git::Signatures::user(owner),
                 tick,
             );
             repo.branches.insert(options.default_branch, sha);
@@ -241,6 +241,50 @@ impl Store {
         message: &str,
         author: Option<&str>,
     ) -> Result<String, StoreError> {
+        self.commit_files_signed(
+            owner,
+            repo,
+            branch,
+            files,
+            message,
+            author.map(git::Signatures::user),
+        )
+    }
+
+    /// [`commit_files`](Self::commit_files) with the git author and committer identity
+    /// `name <email>`, as any writer can set them (`author` and `committer` of the contents
+    /// API, or a push). The commits API shows the user that e-mail belongs to, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownRepo`] when the repository does not exist.
+    pub fn commit_files_with_identity(
+        &self,
+        (owner, repo, branch): (&str, &str, &str),
+        files: &[(&str, &[u8])],
+        message: &str,
+        name: &str,
+        email: &str,
+    ) -> Result<String, StoreError> {
+        let sig = Sig {
+            name: name.to_owned(),
+            email: email.to_owned(),
+        };
+        let by = git::Signatures {
+            author: sig.clone(),
+            committer: sig,
+        };
+        self.commit_files_signed(owner, repo, branch, files, message, Some(by))
+    }
+
+    fn commit_files_signed(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        files: &[(&str, &[u8])],
+        message: &str,
+        by: Option<git::Signatures>,
+    ) -> Result<String, StoreError> {
         let mut st = self.lock();
         let tick = st.now();
         let r = st
@@ -259,8 +303,8 @@ impl Store {
         for (path, bytes) in files {
             tree.insert((*path).to_owned(), git::blob(bytes));
         }
-        let author = author.map_or_else(|| r.owner.clone(), str::to_owned);
-        let sha = git::commit(r, start, tree, message, &author, tick);
+        let by = by.unwrap_or_else(|| git::Signatures::user(&r.owner));
+        let sha = git::commit(r, start, tree, message, by, tick);
         r.branches.insert(branch.to_owned(), sha.clone());
         r.updated = tick;
         Ok(sha)
@@ -291,8 +335,8 @@ impl Store {
         for p in paths {
             tree.remove(*p);
         }
-        let author = r.owner.clone();
-        let sha = git::commit(r, Some(start), tree, message, &author, tick);
+        let by = git::Signatures::user(&r.owner);
+        let sha = git::commit(r, Some(start), tree, message, by, tick);
         r.branches.insert(branch.to_owned(), sha.clone());
         Ok(sha)
     }

@@ -61,8 +61,27 @@ pub(crate) struct Commit {
     pub(crate) tree: Arc<BTreeMap<String, Blob>>,
     pub(crate) tree_sha: String,
     pub(crate) message: String,
-    pub(crate) author: String,
+    pub(crate) author: Sig,
+    pub(crate) committer: Sig,
     pub(crate) tick: u64,
+}
+
+/// A git identity as written in a commit: anyone with write access can write any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Sig {
+    pub(crate) name: String,
+    pub(crate) email: String,
+}
+
+impl Sig {
+    /// The identity Gitea writes for user `login` (`GitName`, `GetEmail`): the fake's users
+    /// have no full name and keep their e-mail private, so `login <login@noreply.localhost>`.
+    pub(crate) fn of_user(login: &str) -> Sig {
+        Sig {
+            name: login.to_owned(),
+            email: format!("{}@noreply.localhost", login.to_lowercase()),
+        }
+    }
 }
 
 /// File bytes and their git blob sha.
@@ -136,6 +155,15 @@ impl State {
     /// The account named `name`, matched case-insensitively.
     pub(crate) fn account(&self, name: &str) -> Option<&Account> {
         self.accounts.get(&name.to_lowercase())
+    }
+
+    /// The user an e-mail belongs to, as `GetUserByEmail` finds it: every fake user's only
+    /// address is its private `login@noreply.localhost`, matched case-insensitively. An
+    /// organisation is no commit's user.
+    pub(crate) fn user_by_email(&self, email: &str) -> Option<&Account> {
+        let login = email.to_lowercase();
+        let login = login.strip_suffix("@noreply.localhost")?;
+        self.account(login).filter(|a| !a.is_org)
     }
 }
 

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 
 use super::PullState;
 use super::git;
-use super::model::{CommentRec, Pull, Repo, State};
+use super::model::{CommentRec, Pull, Repo, Sig, State};
 use crate::fail::Fail;
 
 /// What one file operation does.
@@ -34,6 +34,27 @@ pub(crate) struct ChangeSet {
     /// `force_push` (1.26+): an existing `new_branch` is rebuilt from `branch` plus this change.
     pub(crate) force_push: bool,
     pub(crate) files: Vec<FileChange>,
+    /// `author` and `committer` as given; empty fields are filled in (see [`signature`]).
+    pub(crate) author: Sig,
+    pub(crate) committer: Sig,
+}
+
+/// Gitea's `makeGitUserSignature` (services/repository/files/temp_repo.go, used by
+/// `CommitTree`): each field of `identity`, else the same field of `other`, else the doer's
+/// (`GitName`, `GetEmail`). So an author alone is the committer too, and neither is the doer.
+fn signature(doer: &str, identity: &Sig, other: &Sig) -> Sig {
+    let field = |get: fn(&Sig) -> &str, fallback: String| {
+        [identity, other]
+            .into_iter()
+            .map(get)
+            .find(|v| !v.is_empty())
+            .map_or(fallback, str::to_owned)
+    };
+    let own = Sig::of_user(doer);
+    Sig {
+        name: field(|s| &s.name, own.name),
+        email: field(|s| &s.email, own.email),
+    }
 }
 
 /// Where a change set landed.
@@ -57,7 +78,7 @@ pub(crate) struct Landed {
 pub(crate) fn change_files(
     r: &mut Repo,
     set: &ChangeSet,
-    author: &str,
+    doer: &str,
     tick: u64,
 ) -> Result<Landed, Fail> {
     let old = set
@@ -122,7 +143,11 @@ pub(crate) fn change_files(
         None | Some("") => default_message(&set.files, &paths),
         Some(m) => m.trim().to_owned(),
     };
-    let commit = git::commit(r, base, tree, &message, author, tick);
+    let by = git::Signatures {
+        author: signature(doer, &set.author, &set.committer),
+        committer: signature(doer, &set.committer, &set.author),
+    };
+    let commit = git::commit(r, base, tree, &message, by, tick);
     r.branches.insert(new.clone(), commit.clone());
     if was_empty {
         r.default_branch.clone_from(&new);

@@ -348,3 +348,99 @@ async fn forgejo_and_dev_versions_are_served_and_gated_by_their_gitea_level() {
         assert_eq!(files.status == StatusCode::OK, batch, "{version}");
     }
 }
+
+/// ChangeFiles (routers/api/v1/repo/file.go) passes `author` and `committer` on as
+/// IdentityOptions; CommitTree's makeGitUserSignature (services/repository/files/temp_repo.go)
+/// fills each empty field from the other identity, then from the doer: an author alone is the
+/// committer too, and neither is the token's user. ToCommit (services/convert) then shows each
+/// identity in `commit` and, at the top level, the user its e-mail belongs to (GetUserByEmail),
+/// `null` when it is nobody's.
+#[tokio::test]
+async fn change_files_author_and_committer_like_make_git_user_signature() {
+    let f = fake().await;
+    f.store().add_user("alice");
+    let bot = json!({"name": "Platform Bot", "email": "platform-bot@example.com"});
+    let alice = json!({"name": "Alice", "email": "Alice@noreply.localhost"});
+    let cases = [
+        (
+            "both",
+            json!({"author": bot, "committer": alice}),
+            (&bot, &alice),
+        ),
+        ("author only", json!({"author": bot}), (&bot, &bot)),
+        (
+            "committer only",
+            json!({"committer": alice}),
+            (&alice, &alice),
+        ),
+        (
+            "a name only",
+            json!({"author": {"name": "Platform Bot"}}),
+            (
+                &json!({"name": "Platform Bot", "email": "bot@noreply.localhost"}),
+                &json!({"name": "Platform Bot", "email": "bot@noreply.localhost"}),
+            ),
+        ),
+        (
+            "neither",
+            json!({"author": null}),
+            (
+                &json!({"name": "bot", "email": "bot@noreply.localhost"}),
+                &json!({"name": "bot", "email": "bot@noreply.localhost"}),
+            ),
+        ),
+    ];
+    for (i, (case, identities, (author, committer))) in cases.iter().enumerate() {
+        let branch = format!("b{i}");
+        let mut body = json!({
+            "new_branch": branch,
+            "files": [{"operation": "create", "path": format!("f{i}"), "content": b64("x")}],
+        });
+        for (key, value) in identities.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        let r = post(&f, CONTENTS, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{case}: {}", r.text);
+        let written = &r.json()["commit"];
+        for (who, want) in [("author", author), ("committer", committer)] {
+            assert_eq!(written[who]["name"], want["name"], "{case}: {who}");
+            assert_eq!(written[who]["email"], want["email"], "{case}: {who}");
+        }
+        let listed = get(
+            &f,
+            &format!("/api/v1/repos/acme/app/commits?sha={branch}&limit=1"),
+        )
+        .await
+        .json();
+        let listed = &listed[0];
+        for (who, want) in [("author", author), ("committer", committer)] {
+            assert_eq!(listed["commit"][who]["name"], want["name"], "{case}: {who}");
+            assert_eq!(
+                listed["commit"][who]["email"], want["email"],
+                "{case}: {who}"
+            );
+            assert!(listed["commit"][who]["date"].is_string(), "{case}: {who}");
+            let email = want["email"].as_str().unwrap().to_lowercase();
+            let user = match email.as_str() {
+                "bot@noreply.localhost" => json!("bot"),
+                "alice@noreply.localhost" => json!("alice"),
+                _ => Value::Null,
+            };
+            assert_eq!(
+                listed[who]["login"].clone(),
+                user,
+                "{case}: top-level {who}"
+            );
+            if user.is_null() {
+                assert!(listed[who].is_null(), "{case}: {who} is nobody's");
+            }
+        }
+        let branch_head = get(&f, &format!("/api/v1/repos/acme/app/branches/{branch}"))
+            .await
+            .json();
+        assert_eq!(
+            branch_head["commit"]["author"]["name"], author["name"],
+            "{case}"
+        );
+    }
+}
