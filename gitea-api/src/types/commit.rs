@@ -13,7 +13,10 @@ pub struct Commit {
     /// The Gitea user the git author's e-mail belongs to; `None` when it belongs to nobody.
     #[serde(default)]
     pub author: Option<User>,
-    /// The git side: message and author identity.
+    /// The Gitea user the git committer's e-mail belongs to; `None` when it belongs to nobody.
+    #[serde(default)]
+    pub committer: Option<User>,
+    /// The git side: message, author and committer identities.
     #[serde(default, rename = "commit")]
     pub git: GitCommit,
     /// The parents' shas, in order.
@@ -33,6 +36,9 @@ pub struct GitCommit {
     /// The git author, as written in the commit (anyone can write anything there).
     #[serde(default, deserialize_with = "null_default")]
     pub author: Identity,
+    /// The git committer, as written in the commit.
+    #[serde(default, deserialize_with = "null_default")]
+    pub committer: Identity,
 }
 
 /// A parent of a [`Commit`] (swagger `CommitMeta`).

@@ -59,10 +59,10 @@ pub struct ChangeFiles {
     /// Commit message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Author; the token's user when `None`.
+    /// Author; the committer when `None`, the token's user when both are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<Identity>,
-    /// Committer; the author when `None`.
+    /// Committer; the author when `None`, the token's user when both are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub committer: Option<Identity>,
 }
@@ -212,6 +212,32 @@ mod tests {
                 "branch": "main",
                 "new_branch": "bump/x"
             })
+        );
+    }
+
+    #[test]
+    fn change_files_sends_author_and_committer_as_swagger_identities() {
+        let bot = Identity {
+            name: "Platform Bot".into(),
+            email: "platform-bot@example.com".into(),
+        };
+        let body = ChangeFiles {
+            files: vec![ChangeFileOperation::create("a", "x")],
+            author: Some(bot.clone()),
+            committer: Some(Identity {
+                name: "CI".into(),
+                ..bot
+            }),
+            ..ChangeFiles::default()
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json["author"],
+            serde_json::json!({"name": "Platform Bot", "email": "platform-bot@example.com"})
+        );
+        assert_eq!(
+            json["committer"],
+            serde_json::json!({"name": "CI", "email": "platform-bot@example.com"})
         );
     }
 }

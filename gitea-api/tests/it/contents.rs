@@ -3,7 +3,7 @@
 use crate::common::{
     FILE_CONTENTS, ORG, READ_TOKEN, REPO, archived, client, client_with, count, fake, stored,
 };
-use gitea_api::{ChangeFileOperation, ChangeFiles, RetryScope, UpdateFile};
+use gitea_api::{ChangeFileOperation, ChangeFiles, Identity, RetryScope, UpdateFile};
 
 #[tokio::test(start_paused = true)]
 async fn get_contents_decodes_and_keeps_the_blob_sha() {
@@ -326,4 +326,45 @@ async fn write_scope_is_checked_without_writing() {
     );
     assert!(fake.requests().iter().all(|r| r.path == FILE_CONTENTS));
     assert_eq!(fake.store().commit_messages(ORG, REPO, "main").len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn change_files_writes_the_given_author_and_committer() {
+    let fake = fake().await;
+    let client = client(&fake);
+    let rv = client
+        .get_contents(ORG, REPO, "runtime-version", Some("main"))
+        .await
+        .unwrap();
+    let author = Identity {
+        name: "Platform Bot".into(),
+        email: "platform-bot@example.com".into(),
+    };
+    let committer = Identity {
+        name: "Release CI".into(),
+        email: "bot@noreply.localhost".into(),
+    };
+    let change = ChangeFiles {
+        author: Some(author.clone()),
+        committer: Some(committer.clone()),
+        ..bump(
+            &[("runtime-version", "1.3.0\n", rv.sha)],
+            "bump/runtime-1.3.0",
+        )
+    };
+    client.change_files(ORG, REPO, &change).await.unwrap();
+    let range = client
+        .commits_not_in(ORG, REPO, "bump/runtime-1.3.0", "main", 2)
+        .await
+        .unwrap();
+    let commit = &range.commits[0];
+    assert_eq!(
+        (&commit.git.author, &commit.git.committer),
+        (&author, &committer)
+    );
+    assert_eq!(commit.author, None, "the author's e-mail is nobody's");
+    assert_eq!(
+        commit.committer.as_ref().map(|u| u.login.as_str()),
+        Some("bot")
+    );
 }
