@@ -145,7 +145,8 @@ async fn drive(ctx: &Context, seed: Seed) -> Result<Option<ConsumerResult>, Fail
                     branch: Some(obs.default_branch.clone()),
                     new_branch: Some(target.branch()),
                     message: Some(ctx.commit_message(&commit.old_version)),
-                    ..ChangeFiles::default()
+                    author: ctx.settings.commit.author.clone(),
+                    committer: ctx.settings.commit.committer.clone(),
                 };
                 let written: Vec<(&str, &[u8])> = change
                     .files

@@ -35,6 +35,8 @@ pub struct Config {
     pub consumers: Consumers,
     /// How the pull requests look.
     pub pull_request: PullRequestConfig,
+    /// Who the bump commit names as its author and committer (`[commit]`).
+    pub commit: CommitConfig,
     /// The retry policy of the PR POST (and of reads and the commit when switched on).
     pub retry: retry_policy::Policy,
     /// Retry reads too (`[retry] reads`); off by default: a failed read fails its consumer loudly.
@@ -86,6 +88,28 @@ pub struct PullRequestConfig {
     pub draft: bool,
 }
 
+/// The git identities of the bump commit (`[commit] author` and `committer`), each
+/// `{ name, email }`. Gitea fills a missing one from the other, and both from the token's user.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommitConfig {
+    /// The author; when only one is set Gitea uses it for both.
+    pub author: Option<gitea_api::Identity>,
+    /// The committer.
+    pub committer: Option<gitea_api::Identity>,
+}
+
+impl CommitConfig {
+    /// The author the commit will carry when one is configured: the author, else the
+    /// committer (as Gitea fills it in); `None` means the token's user.
+    pub fn effective_author(&self) -> Option<&gitea_api::Identity> {
+        self.author.as_ref().or(self.committer.as_ref())
+    }
+}
+
+/// The longest name and e-mail Gitea binds in an `Identity` (modules/structs, `MaxSize`).
+const MAX_NAME: usize = 100;
+const MAX_EMAIL: usize = 254;
+
 /// Why a configuration was rejected. Always one line: the file, then, when the problem is at a
 /// place in it, `line L, column C`, the message, and the line itself.
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +146,23 @@ struct RawConfig {
     consumers: RawConsumers,
     #[serde(default)]
     pull_request: RawPullRequest,
+    #[serde(default)]
+    commit: RawCommit,
     retry: Option<Spanned<RawRetry>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommit {
+    author: Option<Spanned<RawIdentity>>,
+    committer: Option<Spanned<RawIdentity>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    name: String,
+    email: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -240,6 +280,7 @@ impl Config {
                 supersede: true,
                 draft: false,
             },
+            commit: CommitConfig::default(),
             retry: gitea_api::default_retry_policy(),
             retry_reads: false,
             retry_commit: false,
@@ -375,6 +416,20 @@ impl Config {
             .as_ref()
             .map(|value| src.template("changelog_url", value))
             .transpose()?;
+        let identity = |key: &str, value: &Option<Spanned<RawIdentity>>| {
+            value
+                .as_ref()
+                .map(|value| {
+                    check_identity(value.get_ref()).map_err(|why| {
+                        src.fail_at(&value.span(), &format!("[commit] {key}: {why}"))
+                    })
+                })
+                .transpose()
+        };
+        let commit = CommitConfig {
+            author: identity("author", &raw.commit.author)?,
+            committer: identity("committer", &raw.commit.committer)?,
+        };
         Ok(Config {
             gitea_url: gitea_url.get_ref().trim_end_matches('/').to_owned(),
             allow_insecure_http: raw.allow_insecure_http,
@@ -396,12 +451,59 @@ impl Config {
                 supersede: raw.pull_request.supersede.unwrap_or(true),
                 draft: raw.pull_request.draft,
             },
+            commit,
             retry,
             retry_reads,
             retry_commit,
             passes,
         })
     }
+}
+
+/// A commit identity Gitea and git take as given: a name and a plausible e-mail, neither with
+/// control characters (a newline would forge a header of the commit object) nor the `<` `>`
+/// that delimit the e-mail in it.
+fn check_identity(raw: &RawIdentity) -> Result<gitea_api::Identity, String> {
+    const FIX: &str = "give name = \"Platform Bot\", email = \"platform-bot@example.com\"";
+    let bad = |c: char| c.is_control() || c == '<' || c == '>';
+    let (name, email) = (raw.name.trim(), raw.email.trim());
+    if name.is_empty() {
+        return Err(format!("the name is empty; {FIX}"));
+    }
+    if raw.name.chars().any(bad) {
+        return Err(format!(
+            "the name {:?} holds a control character, a newline, < or >; {FIX}",
+            raw.name
+        ));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(format!(
+            "the name is over {MAX_NAME} characters, Gitea's limit"
+        ));
+    }
+    let plausible = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| bad(c) || c.is_whitespace())
+        }
+        None => false,
+    };
+    if !plausible || raw.email != email {
+        return Err(format!("{:?} is not an e-mail address; {FIX}", raw.email));
+    }
+    if email.chars().count() > MAX_EMAIL {
+        return Err(format!(
+            "the e-mail is over {MAX_EMAIL} characters, Gitea's limit"
+        ));
+    }
+    Ok(gitea_api::Identity {
+        name: name.to_owned(),
+        email: email.to_owned(),
+    })
 }
 
 fn build_policy(raw: &RawRetry) -> Result<retry_policy::Policy, String> {
@@ -635,6 +737,92 @@ repos = ["team/svc"]
             error_of(&bad).contains("line 8, column 13: invalid type"),
             "{}",
             error_of(&bad)
+        );
+    }
+
+    #[test]
+    fn commit_author_and_committer_are_read_and_default_to_the_token_user() {
+        let none = Config::parse(MINIMAL, "t").unwrap().commit;
+        assert_eq!(none, CommitConfig::default());
+        assert_eq!(none.effective_author(), None);
+        let text = format!(
+            "{MINIMAL}\n[commit]\nauthor = {{ name = \" Platform Bot \", email = \"platform-bot@example.com\" }}\ncommitter = {{ name = \"CI\", email = \"ci@gitea.example.com\" }}\n"
+        );
+        let commit = Config::parse(&text, "t").unwrap().commit;
+        let author = commit.author.clone().unwrap();
+        assert_eq!(
+            (author.name.as_str(), author.email.as_str()),
+            ("Platform Bot", "platform-bot@example.com")
+        );
+        assert_eq!(commit.committer.as_ref().unwrap().name, "CI");
+        assert_eq!(commit.effective_author(), Some(&author));
+        let only_committer = format!(
+            "{MINIMAL}\n[commit]\ncommitter = {{ name = \"CI\", email = \"ci@example.com\" }}\n"
+        );
+        let commit = Config::parse(&only_committer, "t").unwrap().commit;
+        assert_eq!(commit.author, None);
+        assert_eq!(
+            commit.effective_author().map(|i| i.email.as_str()),
+            Some("ci@example.com"),
+            "Gitea makes a lone committer the author too"
+        );
+    }
+
+    #[test]
+    fn a_bad_commit_identity_is_one_line_naming_the_key_and_the_fix() {
+        let with = |key: &str, name: &str, email: &str| {
+            format!("{MINIMAL}\n[commit]\n{key} = {{ name = {name:?}, email = {email:?} }}\n")
+        };
+        let err = error_of(&with("author", "  ", "bot@example.com"));
+        assert!(
+            err.contains("line 8, column 10: [commit] author: the name is empty; give name = \"Platform Bot\", email = \"platform-bot@example.com\""),
+            "{err}"
+        );
+        assert!(
+            err.ends_with("; the line: author = { name = \"  \", email = \"bot@example.com\" }"),
+            "{err}"
+        );
+        for email in [
+            "",
+            "bot",
+            "bot@",
+            "@example.com",
+            "a@b@c",
+            "bot @example.com",
+            "bot@example.com\n",
+            "<bot@example.com>",
+            "bot@.com",
+            " bot@example.com",
+        ] {
+            let err = error_of(&with("committer", "Bot", email));
+            assert!(
+                err.contains("[commit] committer: ")
+                    && err.contains("is not an e-mail address; give"),
+                "{email:?}: {err}"
+            );
+        }
+        for name in ["Bot\nEvil: x", "Bot\tx", "Bot <x@y>", "Bot\r"] {
+            let err = error_of(&with("author", name, "bot@example.com"));
+            assert!(
+                err.contains("holds a control character, a newline, < or >"),
+                "{err}"
+            );
+        }
+        let long = "n".repeat(101);
+        assert!(error_of(&with("author", &long, "b@e.x")).contains("over 100 characters"));
+        let long = format!("{}@example.com", "e".repeat(250));
+        assert!(error_of(&with("author", "B", &long)).contains("over 254 characters"));
+        let missing = format!("{MINIMAL}\n[commit]\nauthor = {{ name = \"Bot\" }}\n");
+        assert!(
+            error_of(&missing).contains("line 8, column 10: missing field `email`"),
+            "{}",
+            error_of(&missing)
+        );
+        let unknown = format!("{MINIMAL}\n[commit]\nauthr = {{ name = \"Bot\" }}\n");
+        assert!(
+            error_of(&unknown).contains("line 8, column 1: unknown field `authr`"),
+            "{}",
+            error_of(&unknown)
         );
     }
 

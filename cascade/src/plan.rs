@@ -145,6 +145,8 @@ pub struct CommitEvidence {
     pub author: Option<String>,
     /// The author name written in the commit, to name an unknown author.
     pub author_name: String,
+    /// The author e-mail written in the commit.
+    pub author_email: String,
     /// How many parents it has.
     pub parents: usize,
     /// The paths it changes; `None` when the server did not say.
@@ -500,11 +502,32 @@ pub fn check_commit(
     }
 }
 
+/// Who the bot is when [`ownership`] reads a commit's author.
+#[derive(Clone, Copy, Debug)]
+pub struct Bot<'a> {
+    /// The token's own user.
+    pub login: &'a str,
+    /// The git author the bot writes its commits as, when `[commit]` configures one (see
+    /// [`crate::config::CommitConfig::effective_author`]).
+    pub author: Option<&'a gitea_api::Identity>,
+}
+
+impl<'a> Bot<'a> {
+    /// The token's user `login`, writing as itself.
+    pub fn user(login: &'a str) -> Bot<'a> {
+        Bot {
+            login,
+            author: None,
+        }
+    }
+}
+
 /// Whether a bump branch is ours: the one rule behind adopting an orphan branch, counting an
-/// open PR as proposed, and (later) superseding.
+/// open PR as proposed, and superseding.
 ///
 /// It is ours only when its commits beyond the default branch are exactly one, authored by
-/// `bot` (the token's own user), with a single parent (the default branch's head or an
+/// the bot (the token's own user, or exactly the name and e-mail of the configured author,
+/// which any writer could also write: the checks that follow are the guard), with a single parent (the default branch's head or an
 /// ancestor, as [`BranchEvidence::commits`] guarantees), changing exactly the `desired` files
 /// to exactly the `desired` bytes. Anything else is [`BranchState::Foreign`], naming the first
 /// foreign thing found: no commit, an extra commit, another author, a merge, an extra file, a
@@ -512,7 +535,7 @@ pub fn check_commit(
 pub fn ownership(
     desired: &[FileUpdate],
     evidence: &BranchEvidence,
-    bot: &str,
+    bot: Bot<'_>,
     target: &Target,
 ) -> BranchState {
     let foreign = |why: String| BranchState::Foreign(why);
@@ -525,9 +548,20 @@ pub fn ownership(
             evidence.total
         ));
     }
+    let configured = bot
+        .author
+        .is_some_and(|me| commit.author_name == me.name && commit.author_email == me.email);
     match &commit.author {
-        Some(login) if login.eq_ignore_ascii_case(bot) => {}
+        _ if configured => {}
+        Some(login) if login.eq_ignore_ascii_case(bot.login) => {}
         Some(login) => return foreign(format!("another author: {login}")),
+        None if bot.author.is_some() => {
+            return foreign(format!(
+                "another author: {:?} <{}>, who is no Gitea user nor the configured author",
+                shorten(&commit.author_name),
+                shorten(&commit.author_email)
+            ));
+        }
         None => {
             return foreign(format!(
                 "another author: {:?}, who is no Gitea user",
@@ -1075,6 +1109,7 @@ mod tests {
             commits: vec![CommitEvidence {
                 author: Some("Bot".to_owned()),
                 author_name: "bot".to_owned(),
+                author_email: "bot@noreply.localhost".to_owned(),
                 parents: 1,
                 changed: Some(vec![
                     "requirements.txt".to_owned(),
@@ -1091,7 +1126,7 @@ mod tests {
     }
 
     fn reason(desired: &[FileUpdate], evidence: &BranchEvidence) -> String {
-        match ownership(desired, evidence, "bot", &target()) {
+        match ownership(desired, evidence, Bot::user("bot"), &target()) {
             BranchState::Foreign(why) => why,
             other => panic!("{other:?}"),
         }
@@ -1101,8 +1136,71 @@ mod tests {
     fn a_branch_is_ours_with_one_commit_by_the_bot_changing_exactly_the_planned_bytes() {
         let (desired, evidence) = our_branch();
         assert_eq!(
-            ownership(&desired, &evidence, "bot", &target()),
+            ownership(&desired, &evidence, Bot::user("bot"), &target()),
             BranchState::Ours
+        );
+    }
+
+    #[test]
+    fn with_a_configured_author_its_exact_identity_is_the_bot_too() {
+        let (desired, ours) = our_branch();
+        let me = gitea_api::Identity {
+            name: "Platform Bot".to_owned(),
+            email: "platform-bot@example.com".to_owned(),
+        };
+        let bot = Bot {
+            login: "bot",
+            author: Some(&me),
+        };
+        let by = |name: &str, email: &str, user: Option<&str>| {
+            let mut evidence = ours.clone();
+            let commit = &mut evidence.commits[0];
+            (commit.author_name, commit.author_email) = (name.to_owned(), email.to_owned());
+            commit.author = user.map(str::to_owned);
+            ownership(&desired, &evidence, bot, &target())
+        };
+        let foreign = |why: &str| BranchState::Foreign(why.to_owned());
+        assert_eq!(
+            by("Platform Bot", "platform-bot@example.com", None),
+            BranchState::Ours
+        );
+        // The identity is exact even when its e-mail is some user's.
+        assert_eq!(
+            by("Platform Bot", "platform-bot@example.com", Some("alice")),
+            BranchState::Ours
+        );
+        assert_eq!(
+            by("bot", "bot@noreply.localhost", Some("bot")),
+            BranchState::Ours
+        );
+        assert_eq!(
+            by("Platform Bot", "evil@example.com", None),
+            foreign(
+                "another author: \"Platform Bot\" <evil@example.com>, who is no Gitea user nor the configured author"
+            )
+        );
+        assert_eq!(
+            by("Platform bot", "platform-bot@example.com", None),
+            foreign(
+                "another author: \"Platform bot\" <platform-bot@example.com>, who is no Gitea user nor the configured author"
+            )
+        );
+        assert_eq!(
+            by("Platform Bot", "PLATFORM-BOT@example.com", Some("mallory")),
+            foreign("another author: mallory")
+        );
+        // The identity is no pass for the rest: the same author with an extra file is foreign.
+        let mut extra = ours.clone();
+        (extra.commits[0].author_name, extra.commits[0].author_email) =
+            (me.name.clone(), me.email.clone());
+        extra.commits[0]
+            .changed
+            .as_mut()
+            .unwrap()
+            .push("x".to_owned());
+        assert_eq!(
+            ownership(&desired, &extra, bot, &target()),
+            foreign("an extra file: x")
         );
     }
 

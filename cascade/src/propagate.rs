@@ -16,7 +16,7 @@ use retry_policy::{Outcome as AttemptOutcome, Retrier};
 
 use crate::{
     body::{self, BodyFacts},
-    config::{Consumers, PullRequestConfig},
+    config::{CommitConfig, Consumers, PullRequestConfig},
     interrupt::Interrupt,
     passes::{self, Limits},
     plan::{Observation, Target},
@@ -32,6 +32,8 @@ pub struct Settings {
     pub target: Target,
     /// How the pull requests look.
     pub pull_request: PullRequestConfig,
+    /// The bump commit's author and committer (`[commit]`).
+    pub commit: CommitConfig,
     /// The retrier of the PR open (and of the commit with `retry_commit`): policy, sleeper,
     /// clock, optional budget.
     pub retrier: Retrier,

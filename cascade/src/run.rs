@@ -337,6 +337,7 @@ pub async fn propagate_with_retrier(
             requirements_file: config.requirements_file.clone(),
         },
         pull_request: config.pull_request.clone(),
+        commit: config.commit.clone(),
         retrier,
         jobs: options.jobs,
         passes: config.passes,

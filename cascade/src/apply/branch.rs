@@ -9,7 +9,8 @@ use gitea_api::ChangeFiles;
 
 use crate::{
     plan::{
-        BranchEvidence, BranchState, CommitEvidence, Observation, Target, bump_commit, ownership,
+        Bot, BranchEvidence, BranchState, CommitEvidence, Observation, Target, bump_commit,
+        ownership,
     },
     propagate::Context,
 };
@@ -80,13 +81,18 @@ pub(crate) async fn inspect_branch_for(
         total: range.total,
         files,
     };
-    Ok(ownership(&desired, &evidence, &bot, target))
+    let bot = Bot {
+        login: &bot,
+        author: ctx.settings.commit.effective_author(),
+    };
+    Ok(ownership(&desired, &evidence, bot, target))
 }
 
 fn commit_evidence(commit: &gitea_api::Commit) -> CommitEvidence {
     CommitEvidence {
         author: commit.author.as_ref().map(|user| user.login.clone()),
         author_name: commit.git.author.name.clone(),
+        author_email: commit.git.author.email.clone(),
         parents: commit.parents.len(),
         changed: commit
             .files

@@ -1,6 +1,7 @@
 //! End-to-end tests of propagate and drift against gitea-fake: the seed incident, soaks, outages, kills, bad input, secrets.
 
 mod bad_input;
+mod commit_identity;
 mod common;
 mod concurrency;
 mod demo;
