@@ -621,6 +621,10 @@ repos = ["team/svc"]
         let config = Config::load(&path).unwrap();
         assert_eq!(config.consumers.orgs, ["platform"]);
         assert_eq!(config.retry.cap(), Duration::from_secs(30));
+        assert_eq!(
+            config.commit.author.map(|i| i.email),
+            Some("platform-bot@example.com".to_owned())
+        );
     }
 
     proptest::proptest! {
