@@ -6,4 +6,5 @@ mod inputs;
 mod json;
 mod killed;
 mod progress;
+mod releases;
 mod signals;
