@@ -6,7 +6,7 @@
 
 mod locate;
 
-use std::{ops::Range, path::Path, time::Duration};
+use std::{path::Path, time::Duration};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -233,8 +233,8 @@ impl Source<'_> {
         }
     }
 
-    fn fail_at(&self, span: &Range<usize>, message: &str) -> ConfigError {
-        let (message, location) = locate::locate(self.text, span, message);
+    fn fail_at(&self, at: usize, message: &str) -> ConfigError {
+        let (message, location) = locate::locate(self.text, at, message);
         ConfigError {
             path: self.origin.to_owned(),
             message,
@@ -252,7 +252,7 @@ impl Source<'_> {
                 .find(value.get_ref().as_str())
                 .filter(|_| !value.get_ref().is_empty())
                 .map_or(span.start, |at| span.start + at + err.offset);
-            self.fail_at(&(inner..inner + 1), &format!("[pull_request] {key}: {err}"))
+            self.fail_at(inner, &format!("[pull_request] {key}: {err}"))
         })
     }
 }
@@ -323,7 +323,7 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|err| {
             let message = err.message().trim().replace('\n', " ");
             match err.span() {
-                Some(span) => src.fail_at(&span, &message),
+                Some(span) => src.fail_at(span.start, &message),
                 None => src.fail(message),
             }
         })?;
@@ -343,7 +343,7 @@ impl Config {
         })?;
         let package = match raw.package {
             Some(p) if !p.get_ref().trim().is_empty() => p.into_inner(),
-            Some(p) => return Err(src.fail_at(&p.span(), "`package` is empty")),
+            Some(p) => return Err(src.fail_at(p.span().start, "`package` is empty")),
             None => {
                 return Err(src
                     .fail("missing `package`, the runtime's name in requirements.txt".to_owned()));
@@ -353,7 +353,7 @@ impl Config {
             .runtime_repo
             .map(|r| {
                 RepoName::parse(r.get_ref())
-                    .map_err(|m| src.fail_at(&r.span(), &format!("runtime_repo: {m}")))
+                    .map_err(|m| src.fail_at(r.span().start, &format!("runtime_repo: {m}")))
             })
             .transpose()?;
         let repos = raw
@@ -362,7 +362,7 @@ impl Config {
             .iter()
             .map(|r| {
                 RepoName::parse(r.get_ref())
-                    .map_err(|m| src.fail_at(&r.span(), &format!("consumers.repos: {m}")))
+                    .map_err(|m| src.fail_at(r.span().start, &format!("consumers.repos: {m}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         if repos.is_empty() && raw.consumers.orgs.is_empty() {
@@ -377,7 +377,7 @@ impl Config {
                 let name = file.get_ref();
                 if name.is_empty() || name.starts_with('/') || name.split('/').any(|s| s == "..") {
                     let why = format!("{name:?} is not a relative file path in the repository");
-                    return Err(src.fail_at(&file.span(), &why));
+                    return Err(src.fail_at(file.span().start, &why));
                 }
                 Ok(file.into_inner())
             }
@@ -388,7 +388,7 @@ impl Config {
             None => (gitea_api::default_retry_policy(), false, false),
             Some(table) => {
                 let policy = build_policy(table.get_ref())
-                    .map_err(|why| src.fail_at(&table.span(), &why))?;
+                    .map_err(|why| src.fail_at(table.span().start, &why))?;
                 (policy, table.get_ref().reads, table.get_ref().commit)
             }
         };
@@ -400,7 +400,7 @@ impl Config {
         if !(1..=MAX_PASSES).contains(&passes) {
             let why = format!("[retry] passes = {passes}: give 1 (no re-run) to {MAX_PASSES}");
             return Err(match &raw.retry {
-                Some(table) => src.fail_at(&table.span(), &why),
+                Some(table) => src.fail_at(table.span().start, &why),
                 None => src.fail(why),
             });
         }
@@ -421,7 +421,7 @@ impl Config {
                 .as_ref()
                 .map(|value| {
                     check_identity(value.get_ref()).map_err(|why| {
-                        src.fail_at(&value.span(), &format!("[commit] {key}: {why}"))
+                        src.fail_at(value.span().start, &format!("[commit] {key}: {why}"))
                     })
                 })
                 .transpose()
@@ -546,6 +546,16 @@ repos = ["team/svc"]
             Some(Duration::from_secs(30))
         );
         assert_eq!(config.consumers.repos[0].to_string(), "team/svc");
+    }
+
+    #[test]
+    fn a_blank_package_is_refused_at_its_line() {
+        let text = MINIMAL.replace("\"platform-runtime\"", "\"   \"");
+        let err = error_of(&text);
+        assert!(
+            err.contains("line 3, column 11: `package` is empty"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -904,6 +904,47 @@ mod tests {
     }
 
     #[test]
+    fn the_branch_and_the_commit_subject_name_the_release_and_the_package() {
+        assert_eq!(target().branch(), "bump/runtime-1.5.0");
+        assert_eq!(target().commit_subject(), "Bump platform-runtime to 1.5.0");
+    }
+
+    #[test]
+    fn a_closed_pr_and_a_merged_one_are_declined_for_different_reasons() {
+        let reason = |state| match plan_apply(&Observation {
+            bump_pull: pull(state),
+            ..behind()
+        }) {
+            Action::Settle(Settled::Declined(pr, why)) => {
+                assert_eq!(pr.number, 7);
+                why
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            reason(PullState::Closed),
+            "PR #7 was closed without merging; not reopened"
+        );
+        assert_eq!(
+            reason(PullState::Merged),
+            "PR #7 was merged but main is behind again (reverted?); not reopened"
+        );
+    }
+
+    #[test]
+    fn a_version_file_of_exactly_one_mib_is_read_one_byte_more_is_not() {
+        // The sizes are written out, not derived from the constant, so a wrong constant fails.
+        let at_limit = format!("1.5.0{}", " ".repeat(1_048_576 - 5));
+        assert_eq!(
+            read_version(at_limit.as_bytes(), "runtime-version"),
+            Ok(RuntimeVersion::parse("1.5.0").unwrap())
+        );
+        let over = format!("{at_limit} ");
+        let err = read_version(over.as_bytes(), "runtime-version").unwrap_err();
+        assert!(err.contains("over 1 MiB"), "{err}");
+    }
+
+    #[test]
     fn unreadable_version_files_fail_with_a_reason() {
         let huge = "1".repeat(MAX_VERSION_FILE_BYTES + 1);
         for (content, expected) in [

@@ -1,14 +1,12 @@
 //! Where in the config text a problem is: line, column, and the line itself, on one line.
 
-use std::ops::Range;
-
 /// `line L, column C: <message>; the line: <the line>`, and `(L, C)`.
 ///
 /// The column counts characters from 1. The line is trimmed, cut at 100 characters and shown
 /// with any `user:password@` of a URL in it replaced by `***@`, since a config line may hold
 /// a credential that must not reach a log.
-pub(super) fn locate(text: &str, span: &Range<usize>, message: &str) -> (String, (usize, usize)) {
-    let at = floor_char_boundary(text, span.start.min(text.len()));
+pub(super) fn locate(text: &str, at: usize, message: &str) -> (String, (usize, usize)) {
+    let at = floor_char_boundary(text, at.min(text.len()));
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let (line_number, column) = line_column(text, at);
@@ -77,36 +75,33 @@ mod tests {
 
     #[test]
     fn names_line_and_column_and_shows_the_line() {
-        let locate = |text: &str, span: &Range<usize>, message: &str| locate(text, span, message).0;
+        let locate = |text: &str, at: usize, message: &str| locate(text, at, message).0;
         let text = "a = 1\n  colour = \"blue\"\nb = 2\n";
         let at = text.find("colour").unwrap();
         assert_eq!(
-            locate(text, &(at..at + 6), "unknown field"),
+            locate(text, at, "unknown field"),
             "line 2, column 3: unknown field; the line: colour = \"blue\""
         );
+        assert_eq!(locate(text, 0, "x"), "line 1, column 1: x; the line: a = 1");
         assert_eq!(
-            locate(text, &(0..1), "x"),
-            "line 1, column 1: x; the line: a = 1"
-        );
-        assert_eq!(
-            locate(text, &(text.len()..text.len()), "end"),
+            locate(text, text.len(), "end"),
             "line 4, column 1: end; the line: "
         );
     }
 
     #[test]
     fn counts_characters_not_bytes_and_never_splits_one() {
-        let locate = |text: &str, span: &Range<usize>, message: &str| locate(text, span, message).0;
+        let locate = |text: &str, at: usize, message: &str| locate(text, at, message).0;
         let text = "é = \"ü\" x";
         let at = text.find('x').unwrap();
-        assert!(locate(text, &(at..at), "m").starts_with("line 1, column 9: "));
-        assert!(locate(text, &(1..2), "m").starts_with("line 1, column 1: "));
+        assert!(locate(text, at, "m").starts_with("line 1, column 9: "));
+        assert!(locate(text, 1, "m").starts_with("line 1, column 1: "));
     }
 
     #[test]
     fn credentials_in_urls_are_never_shown() {
         let text = "gitea_url = \"https://bot:s3cret@gitea.example.com/x\" # and http://a@b";
-        let (shown, _) = locate(text, &(0..1), "m");
+        let (shown, _) = locate(text, 0, "m");
         assert!(
             !shown.contains("s3cret") && !shown.contains("bot:"),
             "{shown}"
@@ -118,7 +113,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn never_panics_and_stays_one_line(text in "\\PC{0,80}|[a-z=\"\\n ]{0,40}", start in 0usize..100) {
-            let (shown, (line, column)) = locate(&text, &(start..start + 1), "m");
+            let (shown, (line, column)) = locate(&text, start, "m");
             proptest::prop_assert!(line >= 1 && column >= 1);
             proptest::prop_assert!(!shown.contains('\n'));
         }
