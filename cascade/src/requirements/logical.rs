@@ -40,9 +40,12 @@ pub(super) fn logical_lines(text: &str) -> Vec<LogicalLine> {
     for (index, span) in physical_lines(text).into_iter().enumerate() {
         let line = &text[span.clone()];
         let comment = is_comment_line(line);
-        if comment && pending.is_none() {
-            peep |= is_peep_hash(line);
-        }
+        // A peep hash comment that ends a `\` continuation is read as pip reads it, as part of
+        // the line it ends; which requirement peep meant it for is unclear, so it counts for
+        // that line and for the next one: either is refused rather than bumped past its hash.
+        let peep_here = comment && is_peep_hash(line);
+        let carried = peep_here && pending.is_some();
+        peep |= peep_here;
         if line.ends_with('\\') && !comment {
             let joined = pending.get_or_insert_with(|| Joined::new(index + 1));
             let stripped = line.trim_matches('\\');
@@ -57,7 +60,7 @@ pub(super) fn logical_lines(text: &str) -> Vec<LogicalLine> {
         joined.push(line, span.start);
         if let Some(line) = joined.finish(peep) {
             lines.push(line);
-            peep = false;
+            peep = carried;
         }
     }
     if let Some(line) = pending.and_then(|joined| joined.finish(peep)) {

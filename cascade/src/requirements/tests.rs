@@ -207,6 +207,23 @@ fn peep_hash_comments_are_hashes_too() {
 }
 
 #[test]
+fn a_peep_hash_comment_that_ends_a_continuation_counts_for_both_lines_it_touches() {
+    // pip joins the comment into the line it ends; peep read it as the next line's hash.
+    assert_eq!(
+        refused("platform-runtime==1.4.2 \\\n# sha256: abc\nrequests==2\n").kind,
+        RefusalKind::Hashed
+    );
+    assert_eq!(
+        refused("requests==2 \\\n# sha256: abc\nplatform-runtime==1.4.2\n").kind,
+        RefusalKind::Hashed
+    );
+    assert_eq!(
+        rewritten("requests==2 \\\n# a plain comment\nplatform-runtime==1.4.2\n"),
+        "requests==2 \\\n# a plain comment\nplatform-runtime==1.5.0\n"
+    );
+}
+
+#[test]
 fn a_hashed_pin_of_another_version_under_another_marker_is_left_alone() {
     let input = format!(
         "platform-runtime==1.3.0 ; python_version < '3.9' \\\n    --hash=sha256:{HASH_A}\n"
