@@ -15,7 +15,8 @@ use xshell::{Shell, cmd};
 pub(crate) enum Set {
     /// retry-policy, every feature.
     RetryPolicy,
-    /// cascade's planner, requirements (with its reader and parser), versions and config.
+    /// cascade's planner (with superseding), requirements (with its reader and parser), versions
+    /// and config (with its error locator).
     Cascade,
 }
 
@@ -37,6 +38,8 @@ impl Set {
                 "--file",
                 "cascade/src/plan.rs",
                 "--file",
+                "cascade/src/plan/*.rs",
+                "--file",
                 "cascade/src/requirements.rs",
                 "--file",
                 "cascade/src/requirements/*.rs",
@@ -44,6 +47,8 @@ impl Set {
                 "cascade/src/version.rs",
                 "--file",
                 "cascade/src/config.rs",
+                "--file",
+                "cascade/src/config/*.rs",
             ],
         }
     }

@@ -201,3 +201,63 @@ async fn the_previous_response_is_dropped_before_the_wait() {
     let body = response.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(body, Bytes::from_static(b"{\"ok\":true}"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_closure_that_replays_the_body_lets_the_request_be_retried() {
+    let server = Server::scripted(vec![Reply::status(503), Reply::status(200)]).await;
+    let layer = RetryLayer::default().with_replay(|body: &Full<Bytes>| Some(body.clone()));
+    let mut retry = layer.layer(inner());
+    let response = send(&mut retry, request(Method::PUT, &server.url("/")))
+        .await
+        .unwrap();
+    assert_eq!(count_and_stop(&response), (2, StopReason::Succeeded));
+    assert_eq!(server.requests()[1].body_text(), "{}");
+}
+
+/// An inner service that is never ready: its error must reach the caller of `poll_ready`.
+#[derive(Clone, Debug)]
+struct Unready;
+
+impl Service<Request<Full<Bytes>>> for Unready {
+    type Response = Response<Full<Bytes>>;
+    type Error = std::io::Error;
+    type Future = std::future::Ready<Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Err(std::io::Error::other("the pool is closed")))
+    }
+
+    fn call(&mut self, _: Request<Full<Bytes>>) -> Self::Future {
+        unreachable!("never ready, so never called")
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_inner_services_readiness_error_is_the_callers() {
+    let mut retry = RetryLayer::default().layer(Unready);
+    let err = poll_fn(|cx| retry.poll_ready(cx)).await.unwrap_err();
+    assert_eq!(err.to_string(), "the pool is closed");
+}
+
+#[test]
+fn the_layer_and_the_service_show_their_settings() {
+    let policy = Policy::builder().max_retries(5).build().unwrap();
+    let layer = RetryLayer::new(policy.clone()).with_default_mode(RetryMode::Never);
+    assert_eq!(layer.retrier().policy(), &policy);
+    let shown = format!("{layer:?}");
+    assert!(
+        shown.starts_with("RetryLayer {") && shown.contains("max_retries: 5"),
+        "{shown}"
+    );
+    assert!(shown.contains("default_mode: Never"), "{shown}");
+    let shown = format!("{:?}", layer.layer(Unready));
+    assert!(
+        shown.starts_with("RetryService { inner: Unready")
+            && shown.contains("max_retries: 5")
+            && shown.contains("default_mode: Never"),
+        "{shown}"
+    );
+}
