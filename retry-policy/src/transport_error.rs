@@ -136,9 +136,7 @@ impl TransportKind {
         if error.is_timeout() {
             return TransportKind::Timeout;
         }
-        if error.is_builder() || error.is_redirect() {
-            return TransportKind::Other;
-        }
+        // Builder and redirect errors carry no I/O cause, so the walk below finds them `Other`.
         let mut source = error.source();
         while let Some(cause) = source {
             let reset = match cause.downcast_ref::<hyper::Error>() {
@@ -247,6 +245,23 @@ mod tests {
         assert_eq!(kind(&Unrelated), TransportKind::Other);
         let timed_out = AttemptTimedOut::new(std::time::Duration::from_secs(1));
         assert_eq!(kind(&timed_out), TransportKind::Timeout);
+    }
+
+    #[cfg(feature = "reqwest")]
+    #[test]
+    fn a_middleware_error_is_a_timeout_only_when_it_is_the_attempt_timeout() {
+        let timed_out = reqwest_middleware::Error::middleware(AttemptTimedOut::new(
+            std::time::Duration::from_secs(1),
+        ));
+        assert_eq!(
+            TransportKind::from_middleware_error(&timed_out),
+            TransportKind::Timeout
+        );
+        let other = reqwest_middleware::Error::middleware(Unrelated);
+        assert_eq!(
+            TransportKind::from_middleware_error(&other),
+            TransportKind::Other
+        );
     }
 
     /// reqwest reports a body that ends before its declared length as a decode error whose

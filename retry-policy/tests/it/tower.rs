@@ -261,3 +261,16 @@ fn the_layer_and_the_service_show_their_settings() {
         "{shown}"
     );
 }
+
+/// A connection closed before the answer is a reset (hyper's incomplete message), retried as
+/// `RetryMiddleware` retries it.
+#[tokio::test(start_paused = true)]
+async fn a_connection_closed_before_the_answer_is_retried() {
+    let server = Server::scripted(vec![Reply::close(), Reply::status(200)]).await;
+    let mut retry = RetryLayer::default().layer(inner());
+    let response = send(&mut retry, request(Method::GET, &server.url("/")))
+        .await
+        .unwrap();
+    assert_eq!(count_and_stop(&response), (2, StopReason::Succeeded));
+    assert_eq!(server.requests().len(), 2);
+}
