@@ -826,6 +826,9 @@ repos = ["team/svc"]
         assert!(error_of(&with("author", &long, "b@e.x")).contains("over 100 characters"));
         let long = format!("{}@example.com", "e".repeat(250));
         assert!(error_of(&with("author", "B", &long)).contains("over 254 characters"));
+        // Exactly at Gitea's limits is accepted.
+        let (name, email) = ("n".repeat(100), format!("{}@example.com", "e".repeat(242)));
+        assert!(Config::parse(&with("author", &name, &email), "p.toml").is_ok());
         let missing = format!("{MINIMAL}\n[commit]\nauthor = {{ name = \"Bot\" }}\n");
         assert!(
             error_of(&missing).contains("line 8, column 10: missing field `email`"),
