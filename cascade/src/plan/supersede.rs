@@ -255,6 +255,23 @@ mod tests {
     }
 
     #[test]
+    fn an_older_bump_is_checked_against_its_own_release_not_the_new_one() {
+        let new = target("1.5.1");
+        let older = older_bumps(&[open(3, "bump/runtime-1.5.0")], &new, "main");
+        let old_target = older[0].target(&new);
+        assert_eq!(old_target.version, RuntimeVersion::parse("1.5.0").unwrap());
+        assert_eq!(old_target.branch(), "bump/runtime-1.5.0");
+        assert_eq!(
+            (
+                old_target.package,
+                old_target.version_file,
+                old_target.requirements_file
+            ),
+            (new.package, new.version_file, new.requirements_file)
+        );
+    }
+
+    #[test]
     fn an_older_pr_is_closed_only_when_the_bot_opened_it_and_its_branch_is_ours() {
         let target = target("1.5.1");
         let older = older_bumps(&[open(3, "bump/runtime-1.5.0")], &target, "main").remove(0);
