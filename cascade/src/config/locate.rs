@@ -99,6 +99,15 @@ mod tests {
     }
 
     #[test]
+    fn a_line_is_shown_whole_up_to_100_characters_and_cut_after() {
+        let shown = |line: &str| locate(line, 0, "m").0;
+        let hundred = "x".repeat(100);
+        assert!(shown(&hundred).ends_with(&format!("the line: {hundred}")));
+        let longer = format!("{hundred}yz");
+        assert!(shown(&longer).ends_with(&format!("the line: {hundred}…")));
+    }
+
+    #[test]
     fn credentials_in_urls_are_never_shown() {
         let text = "gitea_url = \"https://bot:s3cret@gitea.example.com/x\" # and http://a@b";
         let (shown, _) = locate(text, 0, "m");
