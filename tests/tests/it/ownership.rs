@@ -33,6 +33,14 @@ fn bumped(fleet: &Fleet, repo: &str) -> (Vec<u8>, Vec<u8>) {
     (format!("{NEW}\n").into_bytes(), requirements.into_bytes())
 }
 
+/// The two bumped files as a commit's file list.
+fn as_files<'a>(version: &'a [u8], requirements: &'a [u8]) -> [(&'static str, &'a [u8]); 2] {
+    [
+        ("runtime-version", version),
+        ("requirements.txt", requirements),
+    ]
+}
+
 /// Commits `files` on the bump branch of `platform/a` as `author`.
 fn commit_as(fleet: &Fleet, author: &str, files: &[(&str, &[u8])], message: &str) {
     fleet
@@ -64,10 +72,7 @@ async fn a_foreign_commit_under_our_subject_is_a_conflict() {
     let fleet = fleet_with_mallory().await;
     let (version, requirements) = bumped(&fleet, "a");
     commit_as(&fleet, MALLORY, &[(CI, CURL_SH)], "Add CI");
-    let ours: [(&str, &[u8]); 2] = [
-        ("runtime-version", &version),
-        ("requirements.txt", &requirements),
-    ];
+    let ours = as_files(&version, &requirements);
     commit_as(&fleet, MALLORY, &ours, &format!("Bump {PACKAGE} to {NEW}"));
     conflict_naming(
         &fleet,
@@ -81,10 +86,7 @@ async fn a_foreign_first_commit_under_a_commit_of_ours_is_a_conflict_too() {
     let fleet = fleet_with_mallory().await;
     let (version, requirements) = bumped(&fleet, "a");
     commit_as(&fleet, MALLORY, &[(CI, CURL_SH)], "Add CI");
-    let ours: [(&str, &[u8]); 2] = [
-        ("runtime-version", &version),
-        ("requirements.txt", &requirements),
-    ];
+    let ours = as_files(&version, &requirements);
     commit_as(&fleet, BOT, &ours, &format!("Bump {PACKAGE} to {NEW}"));
     conflict_naming(&fleet, "an extra commit").await;
 }
@@ -93,10 +95,7 @@ async fn a_foreign_first_commit_under_a_commit_of_ours_is_a_conflict_too() {
 async fn exactly_our_change_by_another_author_is_a_conflict() {
     let fleet = fleet_with_mallory().await;
     let (version, requirements) = bumped(&fleet, "a");
-    let ours: [(&str, &[u8]); 2] = [
-        ("runtime-version", &version),
-        ("requirements.txt", &requirements),
-    ];
+    let ours = as_files(&version, &requirements);
     commit_as(&fleet, MALLORY, &ours, &format!("Bump {PACKAGE} to {NEW}"));
     conflict_naming(&fleet, "another author: mallory").await;
 }
@@ -124,10 +123,7 @@ async fn an_open_pr_from_a_foreign_branch_is_a_conflict_not_proposed() {
     let fleet = fleet_with_mallory().await;
     let (version, requirements) = bumped(&fleet, "a");
     commit_as(&fleet, MALLORY, &[(CI, CURL_SH)], "Add CI");
-    let ours: [(&str, &[u8]); 2] = [
-        ("runtime-version", &version),
-        ("requirements.txt", &requirements),
-    ];
+    let ours = as_files(&version, &requirements);
     commit_as(&fleet, MALLORY, &ours, &format!("Bump {PACKAGE} to {NEW}"));
     let title = format!("Bump {PACKAGE} to {NEW}");
     fleet.fake.store().create_pull(
