@@ -113,8 +113,29 @@ pub(crate) struct Session<'r> {
     started: Option<Instant>,
     attempts: u32,
     delays: Vec<Duration>,
-    rng: SplitMix64,
+    /// The run's jitter generator, seeded at its first draw: most runs never draw one.
+    rng: Option<SplitMix64>,
     withdrawal: Option<Withdrawal>,
+}
+
+/// A run's generator as the policy sees it: seeded from the retrier's seed and the run's number
+/// the first time a delay needs it, so a request that is never retried with jitter skips the
+/// shared run counter.
+struct RunRng<'s> {
+    retrier: &'s Retrier,
+    slot: &'s mut Option<SplitMix64>,
+}
+
+impl RandomSource for RunRng<'_> {
+    fn next_u64(&mut self) -> u64 {
+        let retrier = self.retrier;
+        self.slot
+            .get_or_insert_with(|| {
+                let run = retrier.runs.fetch_add(1, Ordering::Relaxed);
+                SplitMix64::new(SplitMix64::new(retrier.seed.wrapping_add(run)).next_u64())
+            })
+            .next_u64()
+    }
 }
 
 impl Retrier {
@@ -297,7 +318,6 @@ impl Retrier {
         if let (Some(budget), Some(now)) = (&self.budget, started) {
             budget.deposit(now);
         }
-        let run = self.runs.fetch_add(1, Ordering::Relaxed);
         Session {
             retrier: self,
             policy,
@@ -305,7 +325,7 @@ impl Retrier {
             started,
             attempts: 0,
             delays: Vec::new(),
-            rng: SplitMix64::new(SplitMix64::new(self.seed.wrapping_add(run)).next_u64()),
+            rng: None,
             withdrawal: None,
         }
     }
@@ -368,7 +388,10 @@ impl Session<'_> {
             return self.policy.decide(
                 &RetryState::new(retries, Duration::ZERO),
                 verdict,
-                &mut self.rng,
+                &mut RunRng {
+                    retrier,
+                    slot: &mut self.rng,
+                },
             );
         }
         let now = retrier.clock.now();
@@ -376,7 +399,11 @@ impl Session<'_> {
             now.saturating_duration_since(started)
         });
         let state = RetryState::new(retries, elapsed).with_retry_after(attempt.retry_after);
-        let mut action = self.policy.decide(&state, verdict, &mut self.rng);
+        let mut rng = RunRng {
+            retrier,
+            slot: &mut self.rng,
+        };
+        let mut action = self.policy.decide(&state, verdict, &mut rng);
         if let Action::Retry { delay } = action {
             if let Some(budget) = &retrier.budget {
                 match budget.try_withdraw(now) {

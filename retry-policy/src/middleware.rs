@@ -157,12 +157,13 @@ impl Middleware for RetryMiddleware {
         };
         Box::pin(async move {
             let policy = settings.policy(&self.retrier);
-            let (mut result, attempts) = match &template {
+            // `result` stays in place: a response moved in and out of tuples costs a copy each.
+            let mut result;
+            let attempts = match &template {
                 None => {
                     let method = request.method().clone();
-                    let result = self.attempt(request, policy, extensions, &next).await;
-                    let attempts = single_shot(&self.retrier, &self.observe(&result, &method));
-                    (result, attempts)
+                    result = self.attempt(request, policy, extensions, &next).await;
+                    single_shot(&self.retrier, &self.observe(&result, &method))
                 }
                 Some(template) => {
                     let subject = Subject {
@@ -171,19 +172,23 @@ impl Middleware for RetryMiddleware {
                     };
                     let mut session = self.retrier.start(policy, subject);
                     session.begin_attempt();
-                    let result = self.attempt(request, policy, extensions, &next).await;
+                    result = self.attempt(request, policy, extensions, &next).await;
                     match session.after_attempt(&self.observe(&result, template.method())) {
-                        Action::Stop(stop) => {
-                            let count = session.attempts();
-                            (result, Attempts { count, stop })
-                        }
+                        Action::Stop(stop) => Attempts {
+                            count: session.attempts(),
+                            stop,
+                        },
                         Action::Retry { delay } => {
                             let retries = Retries {
                                 template,
                                 policy,
                                 session,
                             };
-                            Box::pin(self.retry(retries, result, delay, extensions, &next)).await
+                            let (retried, attempts) =
+                                Box::pin(self.retry(retries, result, delay, extensions, &next))
+                                    .await;
+                            result = retried;
+                            attempts
                         }
                     }
                 }
@@ -278,7 +283,9 @@ fn copy_of(request: &Request) -> Option<Request> {
         return request.try_clone();
     }
     let mut copy = Request::new(request.method().clone(), request.url().clone());
-    *copy.headers_mut() = request.headers().clone();
+    if !request.headers().is_empty() {
+        *copy.headers_mut() = request.headers().clone();
+    }
     *copy.version_mut() = request.version();
     if let Some(timeout) = request.timeout() {
         *copy.timeout_mut() = Some(*timeout);
