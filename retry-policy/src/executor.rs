@@ -478,6 +478,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::Jitter;
     use crate::classify::TransportKind;
     use crate::time::InstantSleeper;
 
@@ -550,6 +551,32 @@ mod tests {
             Just(Err(TransportKind::Tls)),
             Just(Err(TransportKind::Other)),
         ]
+    }
+
+    /// The delays of one run of `retrier` that fails once, then succeeds.
+    fn one_retry(retrier: &Retrier) -> Vec<Duration> {
+        run_script(retrier, &[Err(TransportKind::Connect), Ok(200)])
+            .0
+            .delays
+    }
+
+    #[test]
+    fn each_run_draws_its_own_jitter_and_a_seed_replays_them_all() {
+        let jittered = |seed| {
+            let time = InstantSleeper::new(Instant::now());
+            let policy = Policy::builder().jitter(Jitter::Full).build().unwrap();
+            Retrier::with_timer(policy, time.clone(), time).with_seed(seed)
+        };
+        let first = jittered(7);
+        let (a, b) = (one_retry(&first), one_retry(&first));
+        assert_ne!(a, b, "two runs of one retrier retried in lockstep");
+        // Runs that never draw (a success, a final error) do not take a seed of their own, so
+        // the same seed replays the same delays whatever ran in between.
+        let replay = jittered(7);
+        run_script(&replay, &[Ok(200)]);
+        run_script(&replay, &[Ok(404)]);
+        assert_eq!((one_retry(&replay), one_retry(&replay)), (a, b));
+        assert_ne!(one_retry(&jittered(8)), one_retry(&jittered(7)));
     }
 
     #[test]
