@@ -12,6 +12,7 @@ mod cascade_limit;
 mod fake_process;
 mod fake_throughput;
 mod fleet;
+mod floor;
 mod loopback;
 mod report;
 mod retry_overhead;
@@ -69,6 +70,7 @@ enum Stack {
     Ours,
     ReqwestRetry,
     Bare,
+    Floor,
 }
 
 #[derive(Debug, Subcommand)]

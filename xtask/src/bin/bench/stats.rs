@@ -17,6 +17,18 @@ pub(crate) fn median(samples: &[f64]) -> Option<f64> {
     })
 }
 
+/// The first and third quartiles of the finite samples (nearest rank); `None` when there are
+/// none.
+pub(crate) fn quartiles(samples: &[f64]) -> Option<(f64, f64)> {
+    let mut sorted: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
+    if sorted.is_empty() {
+        return None;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let rank = |q: usize| sorted[(sorted.len() * q / 4).min(sorted.len() - 1)];
+    Some((rank(1), rank(3)))
+}
+
 /// `numerator / denominator`, or `None` when either is unknown or the denominator is zero.
 pub(crate) fn ratio(numerator: Option<f64>, denominator: Option<f64>) -> Option<f64> {
     let (n, d) = (numerator?, denominator?);
@@ -90,6 +102,17 @@ mod tests {
     #[test]
     fn median_resists_one_outlier() {
         assert_eq!(median(&[10.0, 11.0, 1000.0]), Some(11.0));
+    }
+
+    #[test]
+    fn quartiles_take_the_nearest_rank_of_the_finite_samples() {
+        assert_eq!(quartiles(&[]), None);
+        assert_eq!(quartiles(&[f64::NAN]), None);
+        assert_eq!(quartiles(&[7.0]), Some((7.0, 7.0)));
+        assert_eq!(
+            quartiles(&[8.0, 1.0, 7.0, 2.0, 6.0, 3.0, 5.0, 4.0]),
+            Some((3.0, 7.0))
+        );
     }
 
     #[test]
