@@ -5,6 +5,7 @@ use gitea_api::{
 };
 
 mod branch;
+mod includes;
 pub(crate) mod pull;
 mod supersede;
 
@@ -295,11 +296,13 @@ async fn observe(
         empty: repository.empty,
         version_file: None,
         requirements: None,
+        included: Vec::new(),
         bump_pull: None,
         bump_branch: None,
     };
     if !obs.empty {
         read_files(ctx, &mut obs).await?;
+        includes::read(ctx, &mut obs).await?;
     }
     Ok(Ok(obs))
 }

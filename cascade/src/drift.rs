@@ -257,6 +257,7 @@ async fn check(
             bytes: file.bytes,
         }),
         requirements: None,
+        included: Vec::new(),
         bump_pull: None,
         bump_branch: None,
     };

@@ -12,8 +12,10 @@ use crate::{
     version::RuntimeVersion,
 };
 
+mod includes;
 mod supersede;
 
+pub use includes::{MAX_INCLUDED_FILES, include_path};
 pub use supersede::{
     OlderBump, OpenPull, Step as SupersedeStep, SupersedeAction, Superseded, older_bumps, supersede,
 };
@@ -63,6 +65,26 @@ pub struct ObservedFile {
     pub sha: String,
     /// The decoded content.
     pub bytes: Vec<u8>,
+}
+
+/// A file the requirements file pulls in with `-r` or `-c`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Included {
+    /// A file of the repository (see [`include_path`]); `None` when the default branch does not
+    /// have it.
+    File {
+        /// Its path in the repository.
+        path: String,
+        /// Its content.
+        file: Option<ObservedFile>,
+    },
+    /// An include the bot does not read.
+    Unread {
+        /// The include as written.
+        written: String,
+        /// Why, completing "which ...": for example "is a URL".
+        why: &'static str,
+    },
 }
 
 /// The state of a bump pull request found by base and head.
@@ -213,6 +235,8 @@ pub struct Observation {
     pub version_file: Option<ObservedFile>,
     /// The requirements file on the default branch; `None` when missing.
     pub requirements: Option<ObservedFile>,
+    /// The files it pulls in with `-r` or `-c`, nested ones too, in the order found.
+    pub included: Vec<Included>,
     /// The bump PR: `None` until looked up, `Some(None)` when there is none.
     pub bump_pull: Option<Option<PullRef>>,
     /// The bump branch: `None` until looked up.
@@ -350,7 +374,7 @@ pub fn plan(obs: &Observation, target: &Target, probe: BranchProbe) -> Action {
     match pull {
         Some(pr) if pr.state == PullState::Open => {
             // Without a plan there are no planned bytes the branch could match.
-            if let Err(reason) = bump_commit(version_file, obs.requirements.as_ref(), target) {
+            if let Err(reason) = planned_commit(obs, version_file, target) {
                 return Action::Settle(Settled::NeedsHuman(reason));
             }
             let branch = target.branch();
@@ -380,7 +404,7 @@ pub fn plan(obs: &Observation, target: &Target, probe: BranchProbe) -> Action {
         }
         None => {}
     }
-    let commit = match bump_commit(version_file, obs.requirements.as_ref(), target) {
+    let commit = match planned_commit(obs, version_file, target) {
         Ok(commit) => commit,
         Err(reason) => return Action::Settle(Settled::NeedsHuman(reason)),
     };
@@ -397,8 +421,22 @@ pub fn plan(obs: &Observation, target: &Target, probe: BranchProbe) -> Action {
     }
 }
 
+/// [`bump_commit`] for what was observed, provided no file the requirements file includes would
+/// be left pinning the old version.
+fn planned_commit(
+    obs: &Observation,
+    version_file: &ObservedFile,
+    target: &Target,
+) -> Result<BumpCommit, String> {
+    let commit = bump_commit(version_file, obs.requirements.as_ref(), target)?;
+    let current = read_version(&version_file.bytes, &target.version_file)?;
+    includes::check(&obs.included, target, &current)?;
+    Ok(commit)
+}
+
 /// The bump commit, given the default branch's files, or the one-line reason why the consumer
-/// needs a human instead (see [`requirements::decide`]).
+/// needs a human instead (see [`requirements::decide`]). The files the requirements file
+/// includes are [`plan`]'s to check.
 ///
 /// # Errors
 ///
@@ -435,9 +473,10 @@ pub fn bump_commit(
         }
         Decision::Keep { lines, includes } if lines.is_empty() => {
             let mut note = format!("{name} has no {} requirement; left alone", target.package);
-            if !includes.is_empty() {
-                let read = includes.join(", ");
-                note.push_str(&format!(" (it includes {read}, which is not read)"));
+            match includes.as_slice() {
+                [] => {}
+                [one] => note.push_str(&format!(" (nor does {one}, which it includes)")),
+                many => note.push_str(&format!(" (nor do {}, which it includes)", many.join(", "))),
             }
             (Some(note), lines)
         }
@@ -648,6 +687,7 @@ mod tests {
             empty: false,
             version_file: file("1.4.2\n"),
             requirements: file("flask==3\nplatform-runtime==1.4.2\n"),
+            included: Vec::new(),
             bump_pull: None,
             bump_branch: None,
         }
@@ -1132,7 +1172,7 @@ mod tests {
             commit.changes(&target()),
             [
                 "`runtime-version`: 1.4.2 -> 1.5.0",
-                "requirements.txt has no platform-runtime requirement; left alone (it includes base.txt, which is not read)",
+                "requirements.txt has no platform-runtime requirement; left alone (nor does base.txt, which it includes)",
             ]
         );
     }

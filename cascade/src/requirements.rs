@@ -278,6 +278,32 @@ pub fn normalize_name(name: &str) -> String {
     out
 }
 
+/// The files `content` pulls in with `-r` or `-c`, as written, in order. None when it is over
+/// the size limit or not UTF-8: [`decide`] refuses such a file before any include could matter.
+///
+/// ```
+/// use cascade::requirements::includes;
+///
+/// let content = b"-r base.txt\n--constraint=pins.txt\nflask==3.0.3 # -r not-an-include.txt\n";
+/// assert_eq!(includes(content), ["base.txt", "pins.txt"]);
+/// ```
+pub fn includes(content: &[u8]) -> Vec<String> {
+    if content.len() > MAX_REQUIREMENTS_BYTES {
+        return Vec::new();
+    }
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Vec::new();
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    logical_lines(text)
+        .into_iter()
+        .flat_map(|line| match parse_line(&line.text) {
+            Entry::Options { includes, .. } => includes,
+            Entry::Requirement(_) => Vec::new(),
+        })
+        .collect()
+}
+
 /// The file read once: every line that names the package, with its verdict.
 struct Scan {
     /// The bytes that were read.

@@ -175,3 +175,75 @@ async fn an_orphan_branch_of_a_consumer_that_needs_a_human_is_not_adopted() {
     assert_eq!(row(&report, "platform/locked").outcome, Outcome::NeedsHuman);
     assert!(fleet.fake.store().pulls("platform", "locked").is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_pin_in_an_included_file_gets_no_commit_and_includes_that_leave_the_runtime_alone_do_not_stop_the_bump()
+ {
+    let fleet = consumers(&[
+        ("layered", "-r base.txt\nflask==3.0.3\n"),
+        ("nested", "-r deps/base.txt\n"),
+        (
+            "constrained",
+            "-c constraints.txt\nplatform-runtime==1.4.2\n",
+        ),
+    ])
+    .await;
+    let store = fleet.fake.store();
+    let extra: [(&str, &str, &str); 4] = [
+        ("layered", "base.txt", "platform-runtime==1.4.2\n"),
+        ("nested", "deps/base.txt", "-r ../common.txt\n"),
+        ("nested", "common.txt", "platform-runtime==1.4.2\n"),
+        ("constrained", "constraints.txt", "urllib3<3\n"),
+    ];
+    for (repo, path, content) in extra {
+        let files: [(&str, &[u8]); 1] = [(path, content.as_bytes())];
+        store
+            .commit_files("platform", repo, "main", &files, "add an include")
+            .unwrap();
+    }
+    let report = propagate_default(&fleet).await;
+
+    let layered = row(&report, "platform/layered");
+    assert_eq!(layered.outcome, Outcome::NeedsHuman);
+    assert_eq!(
+        layered.detail.as_deref(),
+        Some(
+            "base.txt, which requirements.txt includes, pins platform-runtime 1.4.2: the bot \
+             rewrites only requirements.txt; move the pin there, or bump base.txt by hand"
+        )
+    );
+    let nested = row(&report, "platform/nested");
+    assert_eq!(nested.outcome, Outcome::NeedsHuman);
+    assert!(
+        nested
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with("common.txt, which requirements.txt includes")),
+        "{nested:?}"
+    );
+    let log = fleet.fake.requests();
+    for repo in ["layered", "nested"] {
+        assert_eq!(store.branches("platform", repo), ["main"]);
+        assert!(store.pulls("platform", repo).is_empty());
+        let prefix = format!("/api/v1/repos/platform/{repo}");
+        assert!(
+            writes(&log).iter().all(|r| !r.path.starts_with(&prefix)),
+            "{repo} was written to"
+        );
+    }
+
+    let constrained = row(&report, "platform/constrained");
+    assert_eq!(constrained.outcome, Outcome::Created);
+    assert_eq!(
+        store
+            .file("platform", "constrained", BRANCH, "requirements.txt")
+            .as_deref(),
+        Some(&b"-c constraints.txt\nplatform-runtime==1.5.0\n"[..])
+    );
+    assert_eq!(
+        store
+            .file("platform", "constrained", BRANCH, "constraints.txt")
+            .as_deref(),
+        Some(&b"urllib3<3\n"[..])
+    );
+}
