@@ -3,12 +3,54 @@
 //! The bar counts consumers only: its length starts at the repositories discovery listed and
 //! shrinks by one for each that turns out to have no version file, so it ends full. While
 //! discovery lists an org, a spinner shows the pages fetched. Without a terminal (CI logs), one
-//! line per page batch of discovery and one line every [`Cadence`] consumers.
+//! line per page batch of discovery and one line every [`Cadence`] consumers. Log lines go
+//! through [`LogWriter`], which lifts the bar off the screen for each of them.
 
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal, Write};
+use std::sync::{Mutex, PoisonError};
 
 use cascade::run::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
+use tracing_subscriber::fmt::MakeWriter;
+
+/// The bar or spinner on screen, if any: the one the log lines are written around. There is one
+/// terminal, so there is one slot.
+static ON_SCREEN: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+fn put_on_screen(bar: Option<ProgressBar>) {
+    *ON_SCREEN.lock().unwrap_or_else(PoisonError::into_inner) = bar;
+}
+
+/// Where the log lines go: stderr, with the progress bar hidden while each is written and drawn
+/// again after it, so that a line never lands on the bar's own line.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LogWriter;
+
+impl<'a> MakeWriter<'a> for LogWriter {
+    type Writer = LogWriter;
+
+    fn make_writer(&'a self) -> LogWriter {
+        LogWriter
+    }
+}
+
+impl Write for LogWriter {
+    fn write(&mut self, line: &[u8]) -> io::Result<usize> {
+        let bar = ON_SCREEN
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match bar {
+            Some(bar) => bar.suspend(|| io::stderr().write_all(line))?,
+            None => io::stderr().write_all(line)?,
+        }
+        Ok(line.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
+    }
+}
 
 /// Lines written without a terminal, at most about this many for the consumers.
 const LINES: usize = 100;
@@ -104,6 +146,7 @@ impl ProgressOutput {
                 if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
                     spinner.set_style(style);
                 }
+                put_on_screen(Some(spinner.clone()));
                 spinner
             });
             spinner.set_message(line);
@@ -117,6 +160,7 @@ impl ProgressOutput {
         self.total = consumers;
         self.cadence = Cadence::for_consumers(consumers);
         if let Some(spinner) = self.bar.take() {
+            put_on_screen(None);
             spinner.finish_and_clear();
         }
         if self.terminal {
@@ -124,6 +168,7 @@ impl ProgressOutput {
             if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
                 bar.set_style(style);
             }
+            put_on_screen(Some(bar.clone()));
             self.bar = Some(bar);
         } else {
             eprintln!("{consumers} repositories to visit");
@@ -132,6 +177,7 @@ impl ProgressOutput {
 
     pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
+            put_on_screen(None);
             bar.finish_and_clear();
         }
     }

@@ -1,6 +1,8 @@
-//! Progress without a terminal, through the real binary: discovery says the pages it fetched,
+//! Progress through the real binary. Without a terminal, discovery says the pages it fetched,
 //! and the consumer lines count consumers only (a listed repository without a version file is
-//! not one), so the last line reads `[N/N]` for the N consumers, after about a hundred lines.
+//! not one), so the last line reads `[N/N]` for the N consumers, after about a hundred lines. On
+//! a terminal (a pseudo-terminal from util-linux's `script`), the bar is drawn and log lines
+//! never land on its line.
 
 use gitea_fake::fleet::ConsumerState;
 
@@ -60,4 +62,45 @@ fn without_a_terminal_discovery_shows_pages_and_the_lines_count_consumers_only()
     );
     assert_eq!(counts.last(), Some(&(120, 120)), "{stderr}");
     assert!((50..=101).contains(&counts.len()), "{} lines", counts.len());
+}
+
+/// The line segments a terminal would show (split at carriage returns and newlines).
+fn segments(raw: &str) -> Vec<&str> {
+    raw.split(['\r', '\n']).collect()
+}
+
+#[test]
+fn on_a_terminal_the_bar_is_drawn_and_log_lines_never_share_its_line() {
+    let demo = format!("{} demo", env!("CARGO_BIN_EXE_xtask"));
+    let run = std::process::Command::new("script")
+        .args(["--quiet", "--return", "--command", &demo, "/dev/null"])
+        .output();
+    let output = match run {
+        Ok(output) => output,
+        Err(err) => {
+            eprintln!("skipped: util-linux's `script` cannot run here ({err})");
+            return;
+        }
+    };
+    let raw = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{raw}");
+    let bar = |segment: &str| segment.contains('\u{2588}') || segment.contains('\u{2591}');
+    assert!(
+        segments(&raw).iter().any(|s| bar(s) && s.contains("14/14")),
+        "no bar reached 14/14: {raw}"
+    );
+    // The demo's fake answers the first three PR POSTs with a 503, each retried with a WARN
+    // line while the bar is on screen.
+    let warnings: Vec<&str> = segments(&raw)
+        .into_iter()
+        .filter(|s| s.contains("retrying after status 503"))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{raw}");
+    for line in warnings {
+        assert!(!bar(line), "a log line landed on the bar's line: {line:?}");
+    }
+    assert!(
+        raw.contains("self-check: all 14 consumers reached the outcome"),
+        "{raw}"
+    );
 }
