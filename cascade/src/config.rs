@@ -295,10 +295,17 @@ impl Config {
     /// A [`ConfigError`] naming the file and the first problem found.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
-            path: shown.clone(),
-            message: format!("cannot read it: {err}"),
-            location: None,
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            let hint = if err.kind() == std::io::ErrorKind::NotFound {
+                "; pass --config PATH, or start one from docs/examples/propagate.toml"
+            } else {
+                ""
+            };
+            ConfigError {
+                path: shown.clone(),
+                message: format!("cannot read it: {err}{hint}"),
+                location: None,
+            }
         })?;
         Config::parse(&text, &shown)
     }

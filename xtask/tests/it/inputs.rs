@@ -211,3 +211,30 @@ fn exclude_is_repeatable_and_takes_globs_as_only_does() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_missing_config_file_says_which_and_what_to_do_in_one_line() {
+    let dir = dir("missing-config");
+    for args in [
+        vec!["propagate", "--version", "1.5.0"],
+        vec!["drift", "--config", "nowhere.toml"],
+    ] {
+        let output = xtask().args(&args).current_dir(&dir).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        let shown = if args[0] == "drift" {
+            "nowhere.toml"
+        } else {
+            "propagate.toml"
+        };
+        assert!(
+            stderr.starts_with(&format!("error: config {shown}: cannot read it: ")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("pass --config PATH, or start one from docs/examples/propagate.toml"),
+            "{stderr}"
+        );
+    }
+}
