@@ -2,7 +2,7 @@
 //! file.
 //!
 //! [`decide`] reads the file as pip does (continuations, comments, options, hashes, markers,
-//! extras, `===`; see [`logical`] and [`parse`]) and decides, line by line, what bumping the
+//! extras, `===`; see the private modules `logical` and `parse`) and decides, line by line, what bumping the
 //! consumer from its current version to the new one does. Only pins equal to the current version
 //! under PEP 440 (`==1.4` pins `1.4.0`) are rewritten, in every line that has one, and only their
 //! version token changes: extras, markers, comments, spacing, CRLF or LF and a missing final

@@ -278,7 +278,7 @@ pub async fn propagate(
     propagate_with(&client, config, options, on_progress).await
 }
 
-/// [`propagate`] with a client the caller built (tests inject retry sleepers this way).
+/// [`propagate()`] with a client the caller built (tests inject retry sleepers this way).
 ///
 /// # Errors
 ///
@@ -378,7 +378,7 @@ pub async fn drift(
     drift_with(&client, config, options).await
 }
 
-/// [`drift`] with a client the caller built.
+/// [`drift()`] with a client the caller built.
 ///
 /// # Errors
 ///

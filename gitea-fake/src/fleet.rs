@@ -12,7 +12,7 @@ pub enum ConsumerState {
     /// Both files hold the old version; nothing else exists.
     Behind,
     /// Behind, and branch `bump/runtime-<new>` holds exactly the bumped files in one commit
-    /// "Bump <package> to <new>" by [`BOT`], with no PR.
+    /// `"Bump <package> to <new>"` by [`BOT`], with no PR.
     Orphan,
     /// Behind, with the bump branch and an open PR from it.
     OpenPr,

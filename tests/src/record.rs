@@ -11,7 +11,7 @@ pub struct SoakFigures {
     /// The fault plan's seed.
     pub seed: u64,
     /// Rows by the pass they settled on: `by_pass[0]` on the first, ... (at most
-    /// [`cascade::config::DEFAULT_PASSES`] passes).
+    /// `cascade::config::DEFAULT_PASSES` passes).
     pub by_pass: [usize; PASSES],
     /// `failed` rows in the report.
     pub failed: usize,
