@@ -22,6 +22,13 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
     .run()?;
     check_feature_combinations(&sh, &cargo)?;
     check_package_contents(&sh, &cargo)?;
+    // The API docs as docs.rs builds them: a broken or ambiguous link fails here, not there.
+    cmd!(
+        sh,
+        "{cargo} doc --workspace --all-features --no-deps --locked --quiet"
+    )
+    .env("RUSTDOCFLAGS", "-D warnings")
+    .run()?;
     cmd!(sh, "{cargo} test --workspace --all-features --locked").run()?;
     Ok(ExitCode::SUCCESS)
 }

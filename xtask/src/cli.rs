@@ -96,7 +96,7 @@ enum Command {
         #[arg(long, value_name = "N")]
         jobs: Option<u16>,
     },
-    /// Run what CI runs: cargo fmt --check, clippy -D warnings, every test and doctest.
+    /// Run what CI runs: cargo fmt --check, clippy -D warnings, docs, every test and doctest.
     #[command(after_help = "Example:\n  cargo xtask ci")]
     Ci,
     /// Find credentials embedded in URLs in CI workflow files; exit 1 on any finding.
