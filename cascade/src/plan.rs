@@ -83,7 +83,7 @@ pub enum Included {
         /// The include as written.
         written: String,
         /// Why, completing "which ...": for example "is a URL".
-        why: &'static str,
+        why: String,
     },
 }
 

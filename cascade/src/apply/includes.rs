@@ -23,7 +23,7 @@ pub(super) async fn read(ctx: &Context, obs: &mut Observation) -> Result<(), git
         if obs.included.len() + level.len() > MAX_INCLUDED_FILES {
             obs.included.push(Included::Unread {
                 written: level.swap_remove(0),
-                why: "is past the limit of 16 included files",
+                why: format!("is past the limit of {MAX_INCLUDED_FILES} included files"),
             });
             return Ok(());
         }
@@ -71,7 +71,7 @@ fn wanted(
             }
             None => included.push(Included::Unread {
                 written,
-                why: "is a URL or lies outside the repository",
+                why: "is a URL or lies outside the repository".to_owned(),
             }),
         }
     }

@@ -178,7 +178,7 @@ mod tests {
             "-r https://example.com/base.txt\n",
             vec![Included::Unread {
                 written: "https://example.com/base.txt".to_owned(),
-                why: "is a URL or lies outside the repository",
+                why: "is a URL or lies outside the repository".to_owned(),
             }],
         );
         assert_eq!(

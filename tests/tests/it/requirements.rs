@@ -247,3 +247,53 @@ async fn a_pin_in_an_included_file_gets_no_commit_and_includes_that_leave_the_ru
         Some(&b"urllib3<3\n"[..])
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_chain_of_includes_past_the_limit_needs_a_human_and_a_cycle_is_read_once() {
+    let fleet = consumers(&[
+        ("deep", "-r inc-00.txt\nplatform-runtime==1.4.2\n"),
+        ("cyclic", "-r a.txt\nplatform-runtime==1.4.2\n"),
+    ])
+    .await;
+    let store = fleet.fake.store();
+    let limit = cascade::plan::MAX_INCLUDED_FILES;
+    let chain: Vec<(String, String)> = (0..=limit)
+        .map(|i| {
+            (
+                format!("inc-{i:02}.txt"),
+                format!("-r inc-{:02}.txt\n", i + 1),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &[u8])> = chain
+        .iter()
+        .map(|(path, content)| (path.as_str(), content.as_bytes()))
+        .collect();
+    store
+        .commit_files("platform", "deep", "main", &files, "a long chain")
+        .unwrap();
+    let cycle: [(&str, &[u8]); 2] = [
+        ("a.txt", b"-r b.txt\n"),
+        ("b.txt", b"-r a.txt\n-r requirements.txt\n"),
+    ];
+    store
+        .commit_files("platform", "cyclic", "main", &cycle, "a cycle")
+        .unwrap();
+    let report = propagate_default(&fleet).await;
+
+    let deep = row(&report, "platform/deep");
+    assert_eq!(deep.outcome, Outcome::NeedsHuman);
+    assert_eq!(
+        deep.detail.as_deref(),
+        Some(
+            format!(
+                "requirements.txt includes inc-{limit:02}.txt, which is past the limit of {limit} \
+                 included files: the bot cannot tell whether it pins platform-runtime; bump by hand"
+            )
+            .as_str()
+        )
+    );
+    assert!(store.pulls("platform", "deep").is_empty());
+    let cyclic = row(&report, "platform/cyclic");
+    assert_eq!(cyclic.outcome, Outcome::Created, "{cyclic:?}");
+}
