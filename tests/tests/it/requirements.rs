@@ -297,3 +297,32 @@ async fn a_chain_of_includes_past_the_limit_needs_a_human_and_a_cycle_is_read_on
     let cyclic = row(&report, "platform/cyclic");
     assert_eq!(cyclic.outcome, Outcome::Created, "{cyclic:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_include_by_url_is_never_fetched_so_a_consumer_cannot_send_the_token_elsewhere() {
+    // A writer of the consumer points an include at a server of their own.
+    let theirs = loopback::Server::handler(|_| loopback::Reply::status(200)).await;
+    let include = theirs.url("/base.txt");
+    let fleet = consumers(&[(
+        "hostile",
+        &format!("-r {include}\nplatform-runtime==1.4.2\n"),
+    )])
+    .await;
+    let report = propagate_default(&fleet).await;
+
+    let hostile = row(&report, "platform/hostile");
+    assert_eq!(hostile.outcome, Outcome::NeedsHuman);
+    assert!(
+        hostile
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("which is a URL or lies outside the repository")),
+        "{hostile:?}"
+    );
+    assert_eq!(
+        theirs.requests().len(),
+        0,
+        "the include's server was called"
+    );
+    assert!(fleet.fake.store().pulls("platform", "hostile").is_empty());
+}
