@@ -313,19 +313,29 @@ async fn read_files(ctx: &Context, obs: &mut Observation) -> Result<(), gitea_ap
         target.version_file.as_str(),
         target.requirements_file.as_str(),
     ];
+    let mut files = read_on_default_branch(ctx, obs, &paths).await?.into_iter();
+    obs.version_file = files.next().flatten();
+    obs.requirements = files.next().flatten();
+    Ok(())
+}
+
+/// The files at `paths` on the consumer's default branch, in order; `None` for each one it does
+/// not have.
+async fn read_on_default_branch(
+    ctx: &Context,
+    obs: &Observation,
+    paths: &[&str],
+) -> Result<Vec<Option<ObservedFile>>, gitea_api::Error> {
     let files = ctx
         .client
         .get_file_contents(
             &obs.repo.owner,
             &obs.repo.name,
-            &paths,
+            paths,
             Some(&obs.default_branch),
         )
         .await?;
-    let mut files = files.into_iter().map(|f| f.map(observed_file));
-    obs.version_file = files.next().flatten();
-    obs.requirements = files.next().flatten();
-    Ok(())
+    Ok(files.into_iter().map(|f| f.map(observed_file)).collect())
 }
 
 fn observed_file(file: FileContent) -> ObservedFile {

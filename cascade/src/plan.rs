@@ -662,7 +662,7 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn target() -> Target {
+    pub(super) fn target() -> Target {
         Target {
             version: RuntimeVersion::parse("1.5.0").unwrap(),
             package: "platform-runtime".to_owned(),
@@ -671,14 +671,14 @@ mod tests {
         }
     }
 
-    fn file(content: &str) -> Option<ObservedFile> {
+    pub(super) fn file(content: &str) -> Option<ObservedFile> {
         Some(ObservedFile {
             sha: format!("sha-of-{}", content.len()),
             bytes: content.as_bytes().to_vec(),
         })
     }
 
-    fn behind() -> Observation {
+    pub(super) fn behind() -> Observation {
         Observation {
             repo: RepoName::parse("platform/svc").unwrap(),
             listing: Listing::Named,

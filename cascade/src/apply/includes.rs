@@ -9,7 +9,7 @@ use crate::{
     requirements,
 };
 
-use super::observed_file;
+use super::read_on_default_branch;
 
 /// Fills `obs.included` from the default branch, starting from the requirements file.
 pub(super) async fn read(ctx: &Context, obs: &mut Observation) -> Result<(), gitea_api::Error> {
@@ -28,18 +28,9 @@ pub(super) async fn read(ctx: &Context, obs: &mut Observation) -> Result<(), git
             return Ok(());
         }
         let paths: Vec<&str> = level.iter().map(String::as_str).collect();
-        let files = ctx
-            .client
-            .get_file_contents(
-                &obs.repo.owner,
-                &obs.repo.name,
-                &paths,
-                Some(&obs.default_branch),
-            )
-            .await?;
+        let files = read_on_default_branch(ctx, obs, &paths).await?;
         let mut next = Vec::new();
         for (path, file) in level.iter().zip(files) {
-            let file = file.map(observed_file);
             if let Some(file) = &file {
                 next.extend(wanted(path, &file.bytes, &mut seen, &mut obs.included));
             }

@@ -90,26 +90,10 @@ pub(super) fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        plan::{Action, BranchProbe, Listing, Observation, ObservedFile, Settled, plan},
-        repo::RepoName,
+    use crate::plan::{
+        Action, BranchProbe, Observation, Settled, plan,
+        tests::{behind, file, target},
     };
-
-    fn target() -> Target {
-        Target {
-            version: RuntimeVersion::parse("1.5.0").unwrap(),
-            package: "platform-runtime".to_owned(),
-            version_file: "runtime-version".to_owned(),
-            requirements_file: "requirements.txt".to_owned(),
-        }
-    }
-
-    fn file(content: &str) -> Option<ObservedFile> {
-        Some(ObservedFile {
-            sha: "sha".to_owned(),
-            bytes: content.as_bytes().to_vec(),
-        })
-    }
 
     fn included(path: &str, content: &str) -> Included {
         Included::File {
@@ -118,19 +102,14 @@ mod tests {
         }
     }
 
-    /// A consumer at 1.4.2 whose requirements file is `requirements` and includes `included`.
+    /// A consumer at 1.4.2 with no bump PR, whose requirements file is `requirements` and
+    /// includes `included`.
     fn consumer(requirements: &str, included: Vec<Included>) -> Observation {
         Observation {
-            repo: RepoName::parse("platform/svc").unwrap(),
-            listing: Listing::Named,
-            default_branch: "main".to_owned(),
-            archived: false,
-            empty: false,
-            version_file: file("1.4.2\n"),
             requirements: file(requirements),
             included,
             bump_pull: Some(None),
-            bump_branch: None,
+            ..behind()
         }
     }
 
