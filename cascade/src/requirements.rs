@@ -278,8 +278,8 @@ pub fn normalize_name(name: &str) -> String {
     out
 }
 
-/// The files `content` pulls in with `-r` or `-c`, as written, in order. None when it is over
-/// the size limit or not UTF-8: [`decide`] refuses such a file before any include could matter.
+/// The files `content` pulls in with `-r` or `-c`, as written, in order. None when it is not
+/// UTF-8: [`decide`] refuses such a file before any include could matter.
 ///
 /// ```
 /// use cascade::requirements::includes;
@@ -288,9 +288,6 @@ pub fn normalize_name(name: &str) -> String {
 /// assert_eq!(includes(content), ["base.txt", "pins.txt"]);
 /// ```
 pub fn includes(content: &[u8]) -> Vec<String> {
-    if content.len() > MAX_REQUIREMENTS_BYTES {
-        return Vec::new();
-    }
     let Ok(text) = std::str::from_utf8(content) else {
         return Vec::new();
     };

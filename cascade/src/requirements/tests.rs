@@ -949,3 +949,30 @@ proptest! {
         let _ = decide_at(&content, "1.4.2");
     }
 }
+
+#[test]
+fn includes_are_read_in_every_form_pip_accepts_and_never_from_comments_or_requirements() {
+    let content = "\u{feff}-r first.txt\n\
+        --requirement second.txt\n\
+        --requirement=third.txt\n\
+        -rglued.txt\n\
+        -c pins.txt # a comment\n\
+        --constraint=more-pins.txt\n\
+        -r \\\n    continued.txt\n\
+        # -r commented.txt\n\
+        flask==3.0.3  # via -r requirements.in\n\
+        -e ./local\n";
+    assert_eq!(
+        includes(content.as_bytes()),
+        [
+            "first.txt",
+            "second.txt",
+            "third.txt",
+            "glued.txt",
+            "pins.txt",
+            "more-pins.txt",
+            "continued.txt"
+        ]
+    );
+    assert!(includes(b"\xff-r latin1.txt\n").is_empty());
+}
