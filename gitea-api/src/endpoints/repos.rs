@@ -7,6 +7,8 @@ use crate::paginate::{paginate, paginate_pages};
 use crate::request::Kind;
 use crate::{Client, Error, Repository};
 
+const LIST_ORG_REPOS: &str = "GET /orgs/{org}/repos";
+
 impl Client {
     /// `GET /repos/{owner}/{repo}`.
     ///
@@ -30,13 +32,7 @@ impl Client {
         &self,
         org: &str,
     ) -> impl Stream<Item = Result<Repository, Error>> + Send + use<> {
-        const EP: &str = "GET /orgs/{org}/repos";
-        let url: Result<Url, Error> = self
-            .url()
-            .lit("orgs")
-            .seg("org", org)
-            .map(|u| u.lit("repos").build());
-        paginate(self.clone(), EP, url)
+        paginate(self.clone(), LIST_ORG_REPOS, self.org_repos_url(org))
     }
 
     /// [`list_org_repos`](Self::list_org_repos) a page at a time, for callers that show how
@@ -49,13 +45,7 @@ impl Client {
         &self,
         org: &str,
     ) -> impl Stream<Item = Result<Vec<Repository>, Error>> + Send + use<> {
-        const EP: &str = "GET /orgs/{org}/repos";
-        let url: Result<Url, Error> = self
-            .url()
-            .lit("orgs")
-            .seg("org", org)
-            .map(|u| u.lit("repos").build());
-        paginate_pages(self.clone(), EP, url)
+        paginate_pages(self.clone(), LIST_ORG_REPOS, self.org_repos_url(org))
     }
 
     /// `repos/{owner}/{repo}` under the API root.
@@ -68,5 +58,9 @@ impl Client {
             .lit("repos")
             .seg("owner", owner)?
             .seg("repo", repo)
+    }
+
+    fn org_repos_url(&self, org: &str) -> Result<Url, Error> {
+        Ok(self.url().lit("orgs").seg("org", org)?.lit("repos").build())
     }
 }
